@@ -13,7 +13,6 @@ from numpy.typing import NDArray
 
 __all__ = [
     "as_batch",
-    "check_finite_nonneg",
     "check_matrix",
     "check_vector",
     "restore_shape",
@@ -74,7 +73,9 @@ def _matrix_index(m: Any):  # noqa: ANN202 - small private helper
     return index
 
 
-def _check_values(values: NDArray[np.float64], name: str, func: str, *, nonneg: bool, index) -> None:  # noqa: ANN001
+def _check_values(
+    values: NDArray[np.float64], name: str, func: str, *, nonneg: bool, index
+) -> None:  # noqa: ANN001
     bad = ~np.isfinite(values)
     if bad.any():
         k = int(np.flatnonzero(bad.ravel())[0])
@@ -114,7 +115,9 @@ def check_vector(
     if not ok:
         want = f"of shape ({n},) or ({n}, S)" if batch else f"of shape ({n},)"
         raise _fail(func, name, want, f"shape {a.shape}")
-    _check_values(a, name, func, nonneg=nonneg, index=lambda k: str(list(np.unravel_index(k, a.shape))))
+    _check_values(
+        a, name, func, nonneg=nonneg, index=lambda k: str(list(np.unravel_index(k, a.shape)))
+    )
     return a
 
 

@@ -1,0 +1,779 @@
+"""The data model: entities, typed exposures and layer matrices over one stable entity order.
+
+A :class:`Network` is immutable. Exposures are held column-wise in numpy arrays (source and
+target as integer positions in the entity order, layer and status as small integer codes), so
+a layer matrix is one vectorised ``coo -> csr`` conversion and a network of 10^6 entities and
+10^7 exposures builds in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+from lahar.errors import DataError
+
+__all__ = [
+    "CONFIDENCES",
+    "KINDS",
+    "LAYERS",
+    "STATUSES",
+    "Entity",
+    "Exposure",
+    "Network",
+]
+
+LAYERS: tuple[str, ...] = (
+    "equity",
+    "debt",
+    "purchase_commitment",
+    "cloud_contract",
+    "chip_purchase",
+    "lease",
+    "power_purchase",
+    "investment_pledge",
+    "chip_export",
+    "governance",
+)
+"""Exposure layers; direction conventions are documented in ``docs/data.md``."""
+
+STATUSES: tuple[str, ...] = ("announced", "committed", "drawn", "reported", "estimate")
+"""How firm an exposure is: announced < committed < drawn; reported; estimate."""
+
+KINDS: tuple[str, ...] = (
+    "hyperscaler",
+    "chipmaker",
+    "neocloud",
+    "ai_lab",
+    "bank",
+    "private_credit",
+    "asset_manager",
+    "spv",
+    "utility",
+    "power_plant",
+    "sovereign_fund",
+    "index_fund",
+    "pension",
+    "real_estate",
+    "government",
+    "person",
+    "other",
+)
+"""Entity kinds."""
+
+CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
+
+_ENTITY_COLUMNS = ("id", "name", "kind", "country", "parent")
+_EXPOSURE_CORE = ("id", "source", "target", "layer", "amount_usd", "status", "term_years")
+_FACT_RANK_CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
+_FACT_RANK_STATUS = {"reported": 0, "guidance": 1, "estimate": 2}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One firm, fund, government, person or asset of the network.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier (lower-case slug in the shipped data).
+    name : str
+        Display name.
+    kind : str
+        One of :data:`KINDS`.
+    country : str or None
+        ISO 3166-1 alpha-2 code.
+    parent : str or None
+        Id of the controlling entity.
+    """
+
+    id: str
+    name: str
+    kind: str
+    country: str | None = None
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """One typed tie ``source -> target`` in a layer.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier.
+    source, target : str
+        Entity ids; the meaning of the direction depends on the layer (``docs/data.md``).
+    layer : str
+        One of :data:`LAYERS`.
+    amount_usd : float
+        Nominal USD; for multi-year contracts the total over ``term_years``.
+    status : str
+        One of :data:`STATUSES`.
+    term_years : float or None
+        Contract length in years, if a multi-year commitment.
+    """
+
+    id: str
+    source: str
+    target: str
+    layer: str
+    amount_usd: float
+    status: str
+    term_years: float | None = None
+
+
+def _names(value: str | Iterable[str] | None, allowed: tuple[str, ...], what: str) -> list[str]:
+    if value is None:
+        return list(allowed)
+    names = [value] if isinstance(value, str) else list(value)
+    unknown = [v for v in names if v not in allowed]
+    if unknown:
+        msg = f"Unknown {what} {unknown!r}; expected one of {', '.join(allowed)}."
+        raise ValueError(msg)
+    return names
+
+
+def _readonly(a: NDArray[Any]) -> NDArray[Any]:
+    a = np.ascontiguousarray(a)
+    a.flags.writeable = False
+    return a
+
+
+def _index_dtype(n: int, m: int) -> type:
+    return np.int32 if max(n, m) < 2**31 - 1 else np.int64
+
+
+class Network:
+    """An immutable multi-layer network of entities and exposures.
+
+    Build one with :meth:`from_frames`, :meth:`from_arrays`, :meth:`from_arrow`,
+    :func:`lahar.data.load_network` (the shipped dataset) or :func:`lahar.network.synthetic`.
+
+    Parameters
+    ----------
+    entities : pandas.DataFrame
+        One row per entity with at least ``id``, ``name`` and ``kind``; row order is the entity
+        order of every layer matrix.
+    source, target : ndarray of int
+        Positions of each exposure's ends in the entity order.
+    layer, status : ndarray of int8
+        Codes into :data:`LAYERS` and :data:`STATUSES`.
+    amount : ndarray of float64
+        Nominal USD.
+    term_years : ndarray of float64
+        Contract length, NaN where none.
+    exposure_extra : pandas.DataFrame, optional
+        Further exposure columns (``id``, ``date``, ``source_id``, ...), row-aligned.
+    facts : pandas.DataFrame, optional
+        Entity-level figures (``entity``, ``year``, ``metric``, ``value``, ...).
+
+    Notes
+    -----
+    Use the ``from_*`` constructors; ``__init__`` trusts its inputs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from lahar.network import Network
+    >>> ents = pd.DataFrame({"id": ["a", "b", "c"], "name": ["A", "B", "C"],
+    ...                      "kind": ["chipmaker", "ai_lab", "neocloud"]})
+    >>> exps = pd.DataFrame({
+    ...     "id": ["x1", "x2", "x3"], "source": ["a", "b", "b"], "target": ["b", "a", "c"],
+    ...     "layer": ["equity", "chip_purchase", "cloud_contract"],
+    ...     "amount_usd": [100.0, 80.0, 60.0], "status": ["committed", "drawn", "committed"],
+    ...     "term_years": [None, None, 3.0]})
+    >>> net = Network.from_frames(ents, exps)
+    >>> net.layer("cloud_contract", annualize=True).toarray()[1]
+    array([ 0.,  0., 20.])
+    >>> net.layer(("equity", "chip_purchase")).sum()
+    np.float64(180.0)
+    """
+
+    __slots__ = (
+        "_amount",
+        "_entities",
+        "_extra",
+        "_facts",
+        "_ids",
+        "_index",
+        "_layer",
+        "_source",
+        "_status",
+        "_target",
+        "_term",
+    )
+
+    def __init__(
+        self,
+        entities: pd.DataFrame,
+        source: NDArray[np.integer],
+        target: NDArray[np.integer],
+        layer: NDArray[np.int8],
+        status: NDArray[np.int8],
+        amount: NDArray[np.float64],
+        term_years: NDArray[np.float64],
+        *,
+        exposure_extra: pd.DataFrame | None = None,
+        facts: pd.DataFrame | None = None,
+    ) -> None:
+        self._entities = entities.reset_index(drop=True)
+        self._ids = _readonly(self._entities["id"].to_numpy(dtype=object))
+        self._index = pd.Index(self._ids)
+        self._source = _readonly(source)
+        self._target = _readonly(target)
+        self._layer = _readonly(layer.astype(np.int8, copy=False))
+        self._status = _readonly(status.astype(np.int8, copy=False))
+        self._amount = _readonly(amount.astype(np.float64, copy=False))
+        self._term = _readonly(term_years.astype(np.float64, copy=False))
+        self._extra = None if exposure_extra is None else exposure_extra.reset_index(drop=True)
+        self._facts = None if facts is None else facts.reset_index(drop=True)
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_arrays(
+        cls,
+        ids: ArrayLike,
+        source: ArrayLike,
+        target: ArrayLike,
+        amount: ArrayLike,
+        *,
+        layer: str | ArrayLike = "debt",
+        status: str | ArrayLike = "drawn",
+        term_years: ArrayLike | None = None,
+        kinds: str | ArrayLike = "other",
+        names: ArrayLike | None = None,
+        facts: pd.DataFrame | None = None,
+    ) -> Network:
+        """Build a network from integer positions (the fast path for large networks).
+
+        Parameters
+        ----------
+        ids : array_like of str, shape (n,)
+            Entity ids, unique.
+        source, target : array_like of int, shape (m,)
+            Positions into ``ids``.
+        amount : array_like of float, shape (m,)
+            Nominal USD, >= 0.
+        layer, status : str or array_like of str or int8 codes, optional
+            One value for all exposures or one per exposure.
+        term_years : array_like of float, optional
+            NaN where not a multi-year contract.
+        kinds, names : str or array_like, optional
+            Entity kinds (default ``"other"``) and names (default: the ids).
+        facts : pandas.DataFrame, optional
+            Long-format facts (``entity``, ``year``, ``metric``, ``value``).
+
+        Returns
+        -------
+        Network
+        """
+        ids = np.asarray(ids, dtype=object)
+        n = ids.size
+        src = np.asarray(source)
+        dst = np.asarray(target)
+        amt = np.asarray(amount, dtype=np.float64)
+        m = amt.size
+        if src.shape != (m,) or dst.shape != (m,):
+            msg = f"source, target and amount must have the same length; got {src.shape}, {dst.shape}, {amt.shape}."
+            raise ValueError(msg)
+        problems = []
+        for name, pos in (("source", src), ("target", dst)):
+            if m and (pos.min() < 0 or pos.max() >= n):
+                problems.append(
+                    f"{name} positions must lie in [0, {n}); got range [{pos.min()}, {pos.max()}]"
+                )
+        if not np.isfinite(amt).all() or (amt < 0).any():
+            bad = int(np.flatnonzero(~np.isfinite(amt) | (amt < 0))[0])
+            problems.append(f"amount must be finite and >= 0; got {amt[bad]} at exposure {bad}")
+        if pd.Index(ids).has_duplicates:
+            problems.append("entity ids must be unique")
+        if problems:
+            raise DataError("; ".join(problems))
+        idt = _index_dtype(n, m)
+        layer_codes = _codes(layer, LAYERS, "layer", m)
+        status_codes = _codes(status, STATUSES, "status", m)
+        term = (
+            np.full(m, np.nan) if term_years is None else np.asarray(term_years, dtype=np.float64)
+        )
+        entities = pd.DataFrame(
+            {
+                "id": ids,
+                "name": ids if names is None else np.asarray(names, dtype=object),
+                "kind": np.broadcast_to(np.asarray(kinds, dtype=object), (n,)),
+            }
+        )
+        return cls(
+            entities,
+            src.astype(idt, copy=False),
+            dst.astype(idt, copy=False),
+            layer_codes,
+            status_codes,
+            amt,
+            term,
+            facts=facts,
+        )
+
+    @classmethod
+    def from_frames(
+        cls,
+        entities: pd.DataFrame,
+        exposures: pd.DataFrame,
+        facts: pd.DataFrame | None = None,
+    ) -> Network:
+        """Build a network from tables with entity ids (vectorised; no loop over rows).
+
+        Parameters
+        ----------
+        entities : pandas.DataFrame
+            Columns ``id``, ``name``, ``kind`` and optionally ``country``, ``parent`` and more.
+        exposures : pandas.DataFrame
+            Columns ``source``, ``target``, ``layer``, ``amount_usd``, ``status`` and optionally
+            ``id``, ``term_years`` and more (kept as they are).
+        facts : pandas.DataFrame, optional
+            Columns ``entity``, ``year``, ``metric``, ``value`` and optionally more.
+
+        Returns
+        -------
+        Network
+
+        Raises
+        ------
+        DataError
+            Missing columns, unknown entity ids, layers or statuses, negative amounts; every
+            problem is listed with its row.
+        """
+        problems: list[str] = []
+        for frame, cols, what in (
+            (entities, ("id", "name", "kind"), "entities"),
+            (exposures, ("source", "target", "layer", "amount_usd", "status"), "exposures"),
+        ):
+            missing = [c for c in cols if c not in frame.columns]
+            if missing:
+                problems.append(f"{what}: missing columns {missing}")
+        if problems:
+            raise DataError("; ".join(problems))
+        index = pd.Index(entities["id"].to_numpy(dtype=object))
+        if index.has_duplicates:
+            dup = index[index.duplicated()].unique().tolist()[:5]
+            raise DataError(f"entities: duplicate ids {dup}")
+        src = index.get_indexer(exposures["source"].to_numpy(dtype=object))
+        dst = index.get_indexer(exposures["target"].to_numpy(dtype=object))
+        for name, pos in (("source", src), ("target", dst)):
+            bad = np.flatnonzero(pos < 0)
+            if bad.size:
+                vals = exposures[name].to_numpy(dtype=object)[bad[:5]].tolist()
+                problems.append(f"exposures: unknown {name} ids {vals} (rows {bad[:5].tolist()})")
+        amount = pd.to_numeric(exposures["amount_usd"], errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(amount) | (amount < 0))
+        if bad.size:
+            problems.append(
+                f"exposures: amount_usd must be finite and >= 0 (rows {bad[:5].tolist()})"
+            )
+        try:
+            layer = _codes(
+                exposures["layer"].to_numpy(dtype=object), LAYERS, "layer", len(exposures)
+            )
+            status = _codes(
+                exposures["status"].to_numpy(dtype=object), STATUSES, "status", len(exposures)
+            )
+        except ValueError as exc:
+            problems.append(f"exposures: {exc}")
+        if facts is not None:
+            missing = [c for c in ("entity", "year", "metric", "value") if c not in facts.columns]
+            if missing:
+                problems.append(f"facts: missing columns {missing}")
+            else:
+                unknown = ~facts["entity"].isin(index)
+                if unknown.any():
+                    rows = np.flatnonzero(unknown.to_numpy())[:5].tolist()
+                    problems.append(f"facts: unknown entity ids (rows {rows})")
+        if problems:
+            raise DataError("; ".join(problems))
+        term = (
+            pd.to_numeric(exposures["term_years"], errors="coerce").to_numpy(dtype=np.float64)
+            if "term_years" in exposures.columns
+            else np.full(len(exposures), np.nan)
+        )
+        idt = _index_dtype(len(index), len(exposures))
+        extra_cols = [c for c in exposures.columns if c not in _EXPOSURE_CORE[1:]]
+        extra = exposures[extra_cols] if extra_cols else None
+        return cls(
+            entities,
+            src.astype(idt),
+            dst.astype(idt),
+            layer,
+            status,
+            amount,
+            term,
+            exposure_extra=extra,
+            facts=facts,
+        )
+
+    @classmethod
+    def from_arrow(cls, tables: Mapping[str, pa.Table]) -> Network:
+        """Build a network from Arrow tables ``entities``, ``exposures`` and optional ``facts``."""
+        facts = tables.get("facts")
+        return cls.from_frames(
+            tables["entities"].to_pandas(),
+            tables["exposures"].to_pandas(),
+            None if facts is None else facts.to_pandas(),
+        )
+
+    # ------------------------------------------------------------------ export
+    def to_pandas(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+        """Return ``(entities, exposures, facts)`` as DataFrames (copies)."""
+        return self.entities, self.exposures, self.facts
+
+    def to_arrow(self) -> dict[str, pa.Table]:
+        """Return the tables as ``{"entities", "exposures"[, "facts"]}`` Arrow tables."""
+        out = {
+            "entities": pa.Table.from_pandas(self._entities, preserve_index=False),
+            "exposures": pa.Table.from_pandas(self.exposures, preserve_index=False),
+        }
+        if self._facts is not None:
+            out["facts"] = pa.Table.from_pandas(self._facts, preserve_index=False)
+        return out
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def n(self) -> int:
+        """Number of entities."""
+        return len(self._ids)
+
+    @property
+    def m(self) -> int:
+        """Number of exposures."""
+        return len(self._amount)
+
+    @property
+    def ids(self) -> NDArray[np.object_]:
+        """Entity ids in the stable order of every layer matrix (read-only)."""
+        return self._ids
+
+    @property
+    def kinds(self) -> NDArray[np.object_]:
+        """Entity kinds, aligned with :attr:`ids`."""
+        return self._entities["kind"].to_numpy(dtype=object)
+
+    @property
+    def entities(self) -> pd.DataFrame:
+        """The entity table (a copy; row i is entity i)."""
+        return self._entities.copy()
+
+    @property
+    def exposures(self) -> pd.DataFrame:
+        """The exposure table with entity ids, layer and status names (a new frame)."""
+        core = pd.DataFrame(
+            {
+                "source": pd.array(self._ids[self._source], dtype="str"),
+                "target": pd.array(self._ids[self._target], dtype="str"),
+                "layer": pd.array(np.asarray(LAYERS, dtype=object)[self._layer], dtype="str"),
+                "amount_usd": self._amount,
+                "status": pd.array(np.asarray(STATUSES, dtype=object)[self._status], dtype="str"),
+                "term_years": self._term,
+            }
+        )
+        if self._extra is None or "id" not in self._extra:
+            ids = np.char.add("x", np.arange(self.m).astype(str))
+            core.insert(0, "id", pd.array(ids, dtype="str"))
+        else:
+            core.insert(0, "id", self._extra["id"].to_numpy())
+        if self._extra is None:
+            return core
+        rest = [c for c in self._extra.columns if c != "id"]
+        return pd.concat([core, self._extra[rest]], axis=1) if rest else core
+
+    @property
+    def facts(self) -> pd.DataFrame | None:
+        """Entity-level figures in long format (a copy), or None."""
+        return None if self._facts is None else self._facts.copy()
+
+    @property
+    def source(self) -> NDArray[np.integer]:
+        """Source position of each exposure (read-only)."""
+        return self._source
+
+    @property
+    def target(self) -> NDArray[np.integer]:
+        """Target position of each exposure (read-only)."""
+        return self._target
+
+    @property
+    def amount(self) -> NDArray[np.float64]:
+        """Amount (nominal USD) of each exposure (read-only)."""
+        return self._amount
+
+    def __repr__(self) -> str:
+        return f"<Network: {self.n} entities, {self.m} exposures>"
+
+    def __len__(self) -> int:
+        return self.n
+
+    # ------------------------------------------------------------------ lookups
+    def index_of(self, ids: str | Iterable[str]) -> int | NDArray[np.intp]:
+        """Position(s) of entity id(s) in the entity order.
+
+        Raises
+        ------
+        KeyError
+            An id is not in the network.
+        """
+        if isinstance(ids, str):
+            pos = self._index.get_indexer([ids])
+            if pos[0] < 0:
+                raise KeyError(f"No entity {ids!r} in the network.")
+            return int(pos[0])
+        wanted = list(ids)
+        pos = self._index.get_indexer(wanted)
+        if (pos < 0).any():
+            missing = [w for w, p in zip(wanted, pos, strict=True) if p < 0]
+            raise KeyError(f"No entities {missing[:5]!r} in the network.")
+        return pos
+
+    def entity(self, id: str) -> Entity:  # noqa: A002 - the natural name
+        """Return one entity as an :class:`Entity`."""
+        row = self._entities.iloc[self.index_of(id)]
+
+        def opt(col: str) -> str | None:
+            v = row.get(col)
+            return (
+                None
+                if v is None or (isinstance(v, float) and np.isnan(v)) or pd.isna(v)
+                else str(v)
+            )
+
+        return Entity(
+            str(row["id"]), str(row["name"]), str(row["kind"]), opt("country"), opt("parent")
+        )
+
+    def exposure_list(self, layer: str | Iterable[str] | None = None) -> list[Exposure]:
+        """Exposures as :class:`Exposure` objects (for small networks and inspection)."""
+        frame = self.exposures
+        if layer is not None:
+            frame = frame[frame["layer"].isin(_names(layer, LAYERS, "layer"))]
+        return [
+            Exposure(
+                str(r.id),
+                str(r.source),
+                str(r.target),
+                str(r.layer),
+                float(r.amount_usd),
+                str(r.status),
+                None if np.isnan(r.term_years) else float(r.term_years),
+            )
+            for r in frame.itertuples(index=False)
+        ]
+
+    # ------------------------------------------------------------------ layers
+    def _mask(
+        self, layer: str | Iterable[str] | None, status: str | Iterable[str] | None
+    ) -> NDArray[np.bool_]:
+        lcodes = [LAYERS.index(x) for x in _names(layer, LAYERS, "layer")]
+        mask = np.isin(self._layer, np.asarray(lcodes, dtype=np.int8))
+        if status is not None:
+            scodes = [STATUSES.index(x) for x in _names(status, STATUSES, "status")]
+            mask &= np.isin(self._status, np.asarray(scodes, dtype=np.int8))
+        return mask
+
+    def layer(
+        self,
+        layer: str | Sequence[str],
+        *,
+        status: str | Sequence[str] | None = None,
+        annualize: bool = False,
+        weights: Mapping[str, float] | None = None,
+    ) -> sp.csr_array:
+        """Layer matrix: ``A[i, j]`` = total amount of exposures ``i -> j`` in the layer(s).
+
+        Parameters
+        ----------
+        layer : str or sequence of str
+            One layer name, or several whose matrices are summed.
+        status : str or sequence of str, optional
+            Keep only exposures with these statuses (default: all).
+        annualize : bool, default False
+            Divide multi-year amounts by ``term_years`` (exposures without a term are kept
+            whole).
+        weights : mapping of str to float, optional
+            Weight per status (e.g. ``{"announced": 0.25, "committed": 0.5, "drawn": 1.0}``);
+            every status present in the selection must have a weight.
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            Shape ``(n, n)``, float64, duplicates summed, in the entity order :attr:`ids`.
+        """
+        mask = self._mask(layer, status)
+        vals = self._amount[mask]
+        if annualize:
+            term = self._term[mask]
+            vals = np.where(np.isnan(term), vals, vals / np.where(np.isnan(term), 1.0, term))
+        if weights is not None:
+            present = {STATUSES[c] for c in np.unique(self._status[mask])}
+            missing = sorted(present - set(weights))
+            if missing:
+                msg = f"weights has no entry for statuses {missing} present in the selected layers."
+                raise ValueError(msg)
+            table = np.array([float(weights.get(s, 0.0)) for s in STATUSES])
+            if (table < 0).any() or not np.isfinite(table).all():
+                raise ValueError("weights must be finite and >= 0.")
+            vals = vals * table[self._status[mask]]
+        n = self.n
+        coo = sp.coo_array((vals, (self._source[mask], self._target[mask])), shape=(n, n))
+        out = coo.tocsr()
+        out.sum_duplicates()
+        return out
+
+    # ------------------------------------------------------------------ facts
+    def fact(self, metric: str, year: int | None = None) -> NDArray[np.float64]:
+        """One figure per entity: ``metric`` in ``year``, else the latest earlier year.
+
+        Parameters
+        ----------
+        metric : str
+            A facts metric (e.g. ``"book_equity"``).
+        year : int, optional
+            Use the figure of this year, or of the latest year before it if none; default: the
+            latest year available per entity.
+
+        Returns
+        -------
+        ndarray, shape (n,)
+            NaN where the entity has no such figure. Where several rows give the same entity,
+            metric and year, the most confident wins (high > medium > low), then reported >
+            guidance > estimate, then the last row.
+        """
+        out = np.full(self.n, np.nan)
+        if self._facts is None or len(self._facts) == 0:
+            return out
+        f = self._facts[self._facts["metric"] == metric]
+        if year is not None:
+            f = f[f["year"] <= year]
+        if f.empty:
+            return out
+        order = pd.DataFrame(
+            {
+                "pos": self._index.get_indexer(f["entity"].to_numpy(dtype=object)),
+                "year": f["year"].to_numpy(),
+                "conf": f["confidence"].map(_FACT_RANK_CONFIDENCE).fillna(3).to_numpy()
+                if "confidence" in f
+                else 0,
+                "stat": f["status"].map(_FACT_RANK_STATUS).fillna(3).to_numpy()
+                if "status" in f
+                else 0,
+                "row": np.arange(len(f)),
+                "value": pd.to_numeric(f["value"], errors="coerce").to_numpy(dtype=np.float64),
+            }
+        )
+        order = order.sort_values(
+            ["pos", "year", "conf", "stat", "row"], ascending=[True, False, True, True, False]
+        )
+        best = order.drop_duplicates("pos", keep="first")
+        out[best["pos"].to_numpy()] = best["value"].to_numpy()
+        return out
+
+    # ------------------------------------------------------------------ sub-networks
+    def subnetwork(self, entities: Iterable[str] | NDArray[np.bool_]) -> Network:
+        """Restrict the network to some entities and the exposures between them.
+
+        Parameters
+        ----------
+        entities : iterable of str or boolean mask of shape (n,)
+            Entity ids to keep, or a mask over :attr:`ids`; the kept entities keep their
+            relative order.
+        """
+        arr = np.asarray(entities if not isinstance(entities, str) else [entities])
+        if arr.dtype == bool:
+            if arr.shape != (self.n,):
+                raise ValueError(f"A boolean mask must have shape ({self.n},); got {arr.shape}.")
+            keep = arr
+        else:
+            keep = np.zeros(self.n, dtype=bool)
+            keep[self.index_of(list(arr))] = True
+        newpos = np.cumsum(keep) - 1
+        emask = keep[self._source] & keep[self._target]
+        ents = self._entities[keep]
+        facts = None
+        if self._facts is not None:
+            facts = self._facts[self._facts["entity"].isin(set(ents["id"]))]
+        idt = _index_dtype(int(keep.sum()), int(emask.sum()))
+        return Network(
+            ents,
+            newpos[self._source[emask]].astype(idt),
+            newpos[self._target[emask]].astype(idt),
+            self._layer[emask],
+            self._status[emask],
+            self._amount[emask],
+            self._term[emask],
+            exposure_extra=None if self._extra is None else self._extra[emask],
+            facts=facts,
+        )
+
+    def select(
+        self,
+        *,
+        layers: str | Iterable[str] | None = None,
+        status: str | Iterable[str] | None = None,
+    ) -> Network:
+        """Keep all entities but only the exposures of some layers and/or statuses."""
+        mask = self._mask(layers, status)
+        return Network(
+            self._entities,
+            self._source[mask],
+            self._target[mask],
+            self._layer[mask],
+            self._status[mask],
+            self._amount[mask],
+            self._term[mask],
+            exposure_extra=None if self._extra is None else self._extra[mask],
+            facts=self._facts,
+        )
+
+    def equals(self, other: object) -> bool:
+        """Whether two networks hold the same entities, exposures and facts, in the same order."""
+        if not isinstance(other, Network):
+            return False
+        for x, y in zip(self.to_pandas(), other.to_pandas(), strict=True):
+            if (x is None) != (y is None):
+                return False
+            if x is None:
+                continue
+            try:
+                pd.testing.assert_frame_equal(
+                    x.reset_index(drop=True),
+                    y.reset_index(drop=True),
+                    check_dtype=False,
+                    check_exact=True,
+                )
+            except AssertionError:
+                return False
+        return True
+
+
+def _codes(
+    values: str | ArrayLike, allowed: tuple[str, ...], what: str, m: int
+) -> NDArray[np.int8]:
+    """Map names (or pass through int codes) to int8 codes, raising on unknown names."""
+    if isinstance(values, str):
+        _names(values, allowed, what)
+        return np.full(m, allowed.index(values), dtype=np.int8)
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu":
+        if arr.size and (arr.min() < 0 or arr.max() >= len(allowed)):
+            raise ValueError(f"{what} codes must lie in [0, {len(allowed)}).")
+        return arr.astype(np.int8)
+    codes = pd.Categorical(arr, categories=list(allowed)).codes
+    bad = np.flatnonzero(codes < 0)
+    if bad.size:
+        found = sorted({str(v) for v in arr[bad[:20]]})
+        msg = f"unknown {what} values {found} (rows {bad[:5].tolist()}); expected one of {', '.join(allowed)}"
+        raise ValueError(msg)
+    return codes.astype(np.int8)
