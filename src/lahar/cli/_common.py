@@ -1,0 +1,92 @@
+"""Helpers shared by the CLI command modules: options, output formats, error handling."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lahar.errors import LaharError
+
+__all__ = ["StoreOption", "console", "fail_on_lahar_error", "print_frame", "usd"]
+
+console = Console()
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        envvar="LAHAR_STORE",
+        help="DuckDB store file (default ./lahar.duckdb; env LAHAR_STORE).",
+        show_default=False,
+    ),
+]
+
+
+def usd(x: float) -> str:
+    """Format a USD amount compactly: $1.23T, $45.6B, $789M, $12K."""
+    if x is None or pd.isna(x):
+        return "-"
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(x) >= scale:
+            return f"${x / scale:,.{3 if scale == 1e12 else 1}f}{suffix}"
+    return f"${x:,.0f}"
+
+
+def print_frame(
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    fmt: str = "table",
+    formats: dict[str, Callable[[Any], str]] | None = None,
+) -> None:
+    """Print a DataFrame as a rich table, CSV or JSON (records)."""
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    if fmt == "json":
+        sys.stdout.write(json.dumps(json.loads(frame.to_json(orient="records")), indent=2) + "\n")
+        return
+    table = Table(title=title, title_justify="left", show_lines=False)
+    formats = formats or {}
+    for col in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        cells = []
+        for col, value in zip(frame.columns, row, strict=True):
+            if col in formats:
+                cells.append(formats[col](value))
+            elif value is None or (not isinstance(value, str) and pd.isna(value)):
+                cells.append("")
+            elif isinstance(value, float):
+                cells.append(f"{value:,.4g}")
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    console.print(table)
+
+
+@contextmanager
+def fail_on_lahar_error() -> Iterator[None]:
+    """Turn a LaharError into a clean message on stderr and exit code 1."""
+    try:
+        yield
+    except LaharError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def validate_format(fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json")) -> str:
+    """Check an output format option."""
+    if fmt not in allowed:
+        raise typer.BadParameter(f"expected one of {', '.join(allowed)}; got {fmt!r}")
+    return fmt

@@ -1,0 +1,64 @@
+"""``lahar data``: validate, import and export the dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lahar.cli._common import StoreOption, console, fail_on_lahar_error
+from lahar.data import DATA_DIR, validate
+from lahar.store import Store, default_store_path
+
+__all__ = ["register"]
+
+data_app = typer.Typer(help="Validate, import and export the dataset.", no_args_is_help=True)
+
+DirArg = Annotated[
+    Path | None,
+    typer.Argument(help="Dataset folder (default: the shipped dataset).", show_default=False),
+]
+
+
+@data_app.command("validate")
+def validate_cmd(directory: DirArg = None) -> None:
+    """Check a dataset folder; print every problem as FILE:LINE: FIELD: message."""
+    where = directory or DATA_DIR
+    problems = validate(where)
+    for p in problems:
+        typer.echo(str(p))
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {where}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {where} is valid")
+
+
+@data_app.command("import")
+def import_cmd(directory: DirArg = None, store: StoreOption = None) -> None:
+    """Validate a dataset and replace the store's dataset with it (all or nothing)."""
+    path = store or default_store_path()
+    with fail_on_lahar_error():
+        counts = Store(path).import_dataset(directory)
+    parts = ", ".join(f"{n} {name}" for name, n in counts.items())
+    console.print(f"imported into {path}: {parts}", highlight=False)
+
+
+@data_app.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("export"),
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    store: StoreOption = None,
+) -> None:
+    """Write every store table to Parquet or CSV files."""
+    if fmt not in ("parquet", "csv"):
+        raise typer.BadParameter(f"expected parquet or csv; got {fmt!r}", param_hint="--format")
+    with fail_on_lahar_error():
+        paths = Store(store or default_store_path(), read_only=True).export(out, fmt=fmt)
+    for p in paths:
+        typer.echo(str(p))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``data`` group to the app."""
+    app.add_typer(data_app, name="data")

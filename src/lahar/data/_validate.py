@@ -1,0 +1,387 @@
+"""Validate and read the dataset CSVs against ``schema.csv``, reporting every problem at once.
+
+A problem reads ``FILE:LINE: FIELD: message``, with LINE as the file shows it (header = 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lahar.errors import DataError, Problem
+
+__all__ = ["FILES", "Field", "read_tables", "schema", "validate"]
+
+FILES: tuple[str, ...] = ("sources.csv", "entities.csv", "exposures.csv", "facts.csv")
+"""Dataset files in dependency order."""
+
+_SCHEMA_PATH = Path(__file__).with_name("schema.csv")
+
+_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+_ENTITY_ID = re.compile(r"^[a-z0-9_]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URL = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/\S*)?$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+# Rules that are not a matter of type: (file, field) -> (lower bound, inclusive?)
+_BOUNDS = {
+    ("exposures.csv", "amount_usd"): (0.0, True),
+    ("exposures.csv", "term_years"): (0.0, False),
+    ("exposures.csv", "quantity"): (0.0, True),
+}
+_YEAR_RANGE = (2000, 2035)
+TERM_REQUIRED = frozenset({"purchase_commitment", "cloud_contract", "lease", "power_purchase"})
+"""Layers whose exposures are multi-year contracts and must carry ``term_years``."""
+TERM_FORBIDDEN = frozenset({"equity", "governance"})
+"""Layers that are stocks or ties, not flows: no ``term_years``."""
+_GOVERNANCE_STATUSES = frozenset({"announced", "reported", "estimate"})
+_METRIC_UNIT = {
+    "employees": "count",
+    "power_mw": "MW",
+    "energy_twh": "TWh",
+    "index_weight": "percent",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of one dataset file, as declared in ``schema.csv``."""
+
+    file: str
+    name: str
+    type: str
+    unit: str
+    required: bool
+    allowed: tuple[str, ...]
+    description: str
+
+
+def schema() -> dict[str, list[Field]]:
+    """Return the dataset schema: file name -> its columns in order."""
+    out: dict[str, list[Field]] = {f: [] for f in FILES}
+    with _SCHEMA_PATH.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out[row["file"]].append(
+                Field(
+                    row["file"],
+                    row["field"],
+                    row["type"],
+                    row["unit"],
+                    row["required"] == "yes",
+                    tuple(row["allowed"].split("|")) if row["allowed"] else (),
+                    row["description"],
+                )
+            )
+    return out
+
+
+def _records(path: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and ``(line, fields)`` records of a CSV file; decoding problems are reported."""
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(name, None, "-", f"file not found in {path.parent}"))
+        return [], []
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        problems.append(Problem(name, line, "-", f"not valid UTF-8 ({exc.reason})"))
+        return [], []
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for rec in reader:
+            if not header:
+                header = [h.strip() for h in rec]
+            elif rec and any(x.strip() for x in rec):
+                rows.append((start, rec))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(name, start, "-", f"malformed CSV: {exc}"))
+    if not header:
+        problems.append(Problem(name, 1, "-", "empty file: expected a header row"))
+    return header, rows
+
+
+def _check_value(f: Field, raw: str, line: int, problems: list[Problem]) -> None:
+    """Type checks of one non-empty value."""
+    file, name = f.file, f.name
+
+    def bad(msg: str) -> None:
+        problems.append(Problem(file, line, name, msg))
+
+    if f.type == "id":
+        pattern = _ENTITY_ID if file == "entities.csv" else _ID
+        if not pattern.match(raw):
+            want = (
+                "a lower-case slug [a-z0-9_]+"
+                if file == "entities.csv"
+                else "letters, digits, _ . -"
+            )
+            bad(f"expected {want}, got {raw!r}")
+    elif f.type == "enum":
+        if raw not in f.allowed:
+            bad(f"expected one of {', '.join(f.allowed)}; got {raw!r}")
+    elif f.type == "float":
+        try:
+            x = float(raw)
+        except ValueError:
+            bad(f"expected a number, got {raw!r}")
+            return
+        if not np.isfinite(x):
+            bad(f"expected a finite number, got {raw!r}")
+            return
+        bound = _BOUNDS.get((file, name))
+        if bound is not None:
+            lo, inclusive = bound
+            if x < lo or (not inclusive and x == lo):
+                bad(f"expected {'>=' if inclusive else '>'} {lo:g}, got {raw}")
+    elif f.type == "int":
+        try:
+            x = int(raw)
+        except ValueError:
+            bad(f"expected an integer, got {raw!r}")
+            return
+        if name == "year" and not _YEAR_RANGE[0] <= x <= _YEAR_RANGE[1]:
+            bad(f"expected a year in {_YEAR_RANGE[0]}-{_YEAR_RANGE[1]}, got {x}")
+    elif f.type == "date":
+        ok = bool(_DATE.match(raw))
+        if ok:
+            try:
+                dt.date.fromisoformat(raw)
+            except ValueError:
+                ok = False
+        if not ok:
+            bad(f"expected a date YYYY-MM-DD, got {raw!r}")
+    elif f.type == "url":
+        if not _URL.match(raw):
+            bad(f"expected an http(s) URL, got {raw!r}")
+    elif f.type == "country" and not _COUNTRY.match(raw):
+        bad(f"expected an ISO 3166-1 alpha-2 code (e.g. US), got {raw!r}")
+
+
+def _file_problems(
+    directory: Path, fields: list[Field], problems: list[Problem]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Parse one file; check header, row lengths, required values, types and unique ids."""
+    name = fields[0].file
+    header, records = _records(directory / name, problems)
+    if not header:
+        return [], []
+    expected = [f.name for f in fields]
+    for col in expected:
+        if col not in header:
+            problems.append(Problem(name, 1, col, "missing column"))
+    seen: set[str] = set()
+    for col in header:
+        if col not in expected:
+            problems.append(
+                Problem(name, 1, col or "-", f"unexpected column; expected {', '.join(expected)}")
+            )
+        elif col in seen:
+            problems.append(Problem(name, 1, col, "duplicate column"))
+        seen.add(col)
+    rows: list[tuple[int, dict[str, str]]] = []
+    ids: dict[str, int] = {}
+    by_name = {f.name: f for f in fields}
+    for line, rec in records:
+        if len(rec) != len(header):
+            problems.append(
+                Problem(name, line, "-", f"expected {len(header)} fields, got {len(rec)}")
+            )
+            continue
+        row = {h: v.strip() for h, v in zip(header, rec, strict=True)}
+        for col, f in by_name.items():
+            if col not in row:
+                continue
+            raw = row[col]
+            if raw == "":
+                if f.required:
+                    problems.append(Problem(name, line, col, "required value is empty"))
+                continue
+            _check_value(f, raw, line, problems)
+        rid = row.get("id", "")
+        if rid:
+            if rid in ids:
+                problems.append(
+                    Problem(name, line, "id", f"duplicate id {rid!r} (first on line {ids[rid]})")
+                )
+            else:
+                ids[rid] = line
+        rows.append((line, row))
+    return header, rows
+
+
+def _cross_checks(
+    parsed: dict[str, list[tuple[int, dict[str, str]]]], problems: list[Problem]
+) -> None:
+    """Check references between files and rules that involve several fields."""
+    source_ids = {r.get("id", "") for _, r in parsed["sources.csv"]}
+    entity_ids = {r.get("id", "") for _, r in parsed["entities.csv"]}
+
+    def ref(
+        file: str, line: int, row: dict[str, str], col: str, known: set[str], what: str
+    ) -> None:
+        v = row.get(col, "")
+        if v and v not in known:
+            problems.append(Problem(file, line, col, f"unknown {what} id {v!r}"))
+
+    for line, row in parsed["entities.csv"]:
+        ref("entities.csv", line, row, "parent", entity_ids, "entity")
+        ref("entities.csv", line, row, "source_id", source_ids, "source")
+        if row.get("parent") and row.get("parent") == row.get("id"):
+            problems.append(
+                Problem("entities.csv", line, "parent", "an entity cannot be its own parent")
+            )
+    for line, row in parsed["exposures.csv"]:
+        f = "exposures.csv"
+        ref(f, line, row, "source", entity_ids, "entity")
+        ref(f, line, row, "target", entity_ids, "entity")
+        ref(f, line, row, "source_id", source_ids, "source")
+        if row.get("source") and row.get("source") == row.get("target"):
+            problems.append(
+                Problem(
+                    f, line, "target", f"source and target are the same entity {row['target']!r}"
+                )
+            )
+        layer, term, status = row.get("layer", ""), row.get("term_years", ""), row.get("status", "")
+        if layer in TERM_REQUIRED and not term:
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    "term_years",
+                    f"required for layer {layer} (a multi-year contract is annualised as amount/term)",
+                )
+            )
+        if layer in TERM_FORBIDDEN and term:
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    "term_years",
+                    f"must be empty for layer {layer} (a stake or tie, not a flow)",
+                )
+            )
+        if layer == "governance" and status and status not in _GOVERNANCE_STATUSES:
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    "status",
+                    f"a governance tie is {', '.join(sorted(_GOVERNANCE_STATUSES))}; got {status!r}",
+                )
+            )
+        if bool(row.get("quantity")) != bool(row.get("quantity_unit")):
+            problems.append(
+                Problem(f, line, "quantity_unit", "quantity and quantity_unit go together")
+            )
+    for line, row in parsed["facts.csv"]:
+        f = "facts.csv"
+        ref(f, line, row, "entity", entity_ids, "entity")
+        ref(f, line, row, "source_id", source_ids, "source")
+        metric, unit = row.get("metric", ""), row.get("unit", "")
+        want = _METRIC_UNIT.get(metric, "USD")
+        if metric and unit and unit != want:
+            problems.append(Problem(f, line, "unit", f"metric {metric} is in {want}; got {unit!r}"))
+    for line, row in parsed["sources.csv"]:
+        if row.get("accessed") and row.get("date") and row["accessed"] < row["date"]:
+            problems.append(
+                Problem("sources.csv", line, "accessed", "accessed before the publication date")
+            )
+
+
+def _parse(directory: Path) -> tuple[list[Problem], dict[str, list[tuple[int, dict[str, str]]]]]:
+    problems: list[Problem] = []
+    spec = schema()
+    parsed = {}
+    for file in FILES:
+        _, rows = _file_problems(directory, spec[file], problems)
+        parsed[file] = rows
+    _cross_checks(parsed, problems)
+    problems.sort(key=lambda p: (FILES.index(p.file) if p.file in FILES else 99, p.line or 0))
+    return problems, parsed
+
+
+def validate(directory: str | Path | None = None) -> list[Problem]:
+    """Check a dataset directory against the schema; return every problem found.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        Folder with ``sources.csv``, ``entities.csv``, ``exposures.csv``, ``facts.csv``;
+        default: the shipped dataset.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the dataset is valid; each prints as ``FILE:LINE: FIELD: message``.
+
+    Examples
+    --------
+    >>> from lahar.data import validate
+    >>> validate()
+    []
+    """
+    return _parse(_dir(directory))[0]
+
+
+def _dir(directory: str | Path | None) -> Path:
+    return Path(__file__).parent if directory is None else Path(directory)
+
+
+def read_tables(directory: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Validate and read a dataset into typed DataFrames.
+
+    Strings are pandas ``str`` columns (missing = NA), numbers float64 (missing = NaN),
+    ``year`` int64, dates ISO strings ``YYYY-MM-DD``.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        Dataset folder; default: the shipped dataset.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Keys ``sources``, ``entities``, ``exposures``, ``facts``; columns in schema order.
+
+    Raises
+    ------
+    DataError
+        The dataset has problems; all of them are listed.
+    """
+    problems, parsed = _parse(_dir(directory))
+    if problems:
+        raise DataError(problems)
+    spec = schema()
+    return {file.removesuffix(".csv"): _frame(spec[file], parsed[file]) for file in FILES}
+
+
+def _frame(fields: list[Field], rows: list[tuple[int, dict[str, str]]]) -> pd.DataFrame:
+    cols = {}
+    for f in fields:
+        raw = [r.get(f.name, "") for _, r in rows]
+        cols[f.name] = typed_column(f.type, raw)
+    return pd.DataFrame(cols)
+
+
+def typed_column(kind: str, raw: list[str] | Iterator[str]) -> pd.Series:
+    """Convert raw strings of a schema type to the canonical column type (empty = missing)."""
+    raw = list(raw)
+    if kind == "float":
+        return pd.Series([float(x) if x != "" else np.nan for x in raw], dtype="float64")
+    if kind == "int":
+        return pd.Series([int(x) for x in raw], dtype="int64")
+    return pd.Series([x if x != "" else None for x in raw], dtype="str")
