@@ -28,7 +28,7 @@ _SCHEMA_PATH = Path(__file__).with_name("schema.csv")
 _ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _ENTITY_ID = re.compile(r"^[a-z0-9_]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_URL = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/\S*)?$")
+_URL = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?([/?#]\S*)?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 # Rules that are not a matter of type: (file, field) -> (lower bound, inclusive?)
@@ -37,7 +37,7 @@ _BOUNDS = {
     ("exposures.csv", "term_years"): (0.0, False),
     ("exposures.csv", "quantity"): (0.0, True),
 }
-_YEAR_RANGE = (2000, 2035)
+_YEAR_RANGE = (1990, 2060)
 TERM_REQUIRED = frozenset({"purchase_commitment", "cloud_contract", "lease", "power_purchase"})
 """Layers whose exposures are multi-year contracts and must carry ``term_years``."""
 TERM_FORBIDDEN = frozenset({"equity", "governance"})

@@ -770,7 +770,7 @@ def _codes(
         if arr.size and (arr.min() < 0 or arr.max() >= len(allowed)):
             raise ValueError(f"{what} codes must lie in [0, {len(allowed)}).")
         return arr.astype(np.int8)
-    codes = pd.Categorical(arr, categories=list(allowed)).codes
+    codes = pd.Index(allowed).get_indexer(arr)
     bad = np.flatnonzero(codes < 0)
     if bad.size:
         found = sorted({str(v) for v in arr[bad[:20]]})
