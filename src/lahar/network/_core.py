@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
@@ -360,12 +361,17 @@ class Network:
                 problems.append(f"{what}: missing columns {missing}")
         if problems:
             raise DataError("; ".join(problems))
-        index = pd.Index(entities["id"].to_numpy(dtype=object))
-        if index.has_duplicates:
-            dup = index[index.duplicated()].unique().tolist()[:5]
-            raise DataError(f"entities: duplicate ids {dup}")
-        src = index.get_indexer(exposures["source"].to_numpy(dtype=object))
-        dst = index.get_indexer(exposures["target"].to_numpy(dtype=object))
+        keys = _arrow_strings(entities["id"])
+        if pc.count_distinct(keys).as_py() != len(keys):
+            counts = pc.value_counts(keys)
+            dup = [
+                str(v)
+                for v, c in zip(counts.field(0), counts.field(1), strict=True)
+                if c.as_py() > 1
+            ]
+            raise DataError(f"entities: duplicate ids {dup[:5]}")
+        src = _positions(exposures["source"], keys)
+        dst = _positions(exposures["target"], keys)
         for name, pos in (("source", src), ("target", dst)):
             bad = np.flatnonzero(pos < 0)
             if bad.size:
@@ -378,12 +384,8 @@ class Network:
                 f"exposures: amount_usd must be finite and >= 0 (rows {bad[:5].tolist()})"
             )
         try:
-            layer = _codes(
-                exposures["layer"].to_numpy(dtype=object), LAYERS, "layer", len(exposures)
-            )
-            status = _codes(
-                exposures["status"].to_numpy(dtype=object), STATUSES, "status", len(exposures)
-            )
+            layer = _codes(exposures["layer"], LAYERS, "layer", len(exposures))
+            status = _codes(exposures["status"], STATUSES, "status", len(exposures))
         except ValueError as exc:
             problems.append(f"exposures: {exc}")
         if facts is not None:
@@ -391,9 +393,9 @@ class Network:
             if missing:
                 problems.append(f"facts: missing columns {missing}")
             else:
-                unknown = ~facts["entity"].isin(index)
+                unknown = _positions(facts["entity"], keys) < 0
                 if unknown.any():
-                    rows = np.flatnonzero(unknown.to_numpy())[:5].tolist()
+                    rows = np.flatnonzero(unknown)[:5].tolist()
                     problems.append(f"facts: unknown entity ids (rows {rows})")
         if problems:
             raise DataError("; ".join(problems))
@@ -402,7 +404,7 @@ class Network:
             if "term_years" in exposures.columns
             else np.full(len(exposures), np.nan)
         )
-        idt = _index_dtype(len(index), len(exposures))
+        idt = _index_dtype(len(keys), len(exposures))
         extra_cols = [c for c in exposures.columns if c not in _EXPOSURE_CORE[1:]]
         extra = exposures[extra_cols] if extra_cols else None
         return cls(
@@ -758,22 +760,41 @@ class Network:
         return True
 
 
+def _arrow_strings(values: ArrayLike | pd.Series) -> pa.Array:
+    """Values as an Arrow string array (zero-copy for Arrow-backed pandas string columns)."""
+    if not isinstance(values, pd.Series):
+        values = np.asarray(values, dtype=object)
+    arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    return arr
+
+
+def _positions(values: ArrayLike | pd.Series, keys: pa.Array) -> NDArray[np.int64]:
+    """Position of each value in ``keys`` (an Arrow hash lookup), -1 where absent."""
+    pos = pc.fill_null(pc.index_in(_arrow_strings(values), value_set=keys), -1)
+    return pos.to_numpy(zero_copy_only=False)
+
+
 def _codes(
-    values: str | ArrayLike, allowed: tuple[str, ...], what: str, m: int
+    values: str | ArrayLike | pd.Series, allowed: tuple[str, ...], what: str, m: int
 ) -> NDArray[np.int8]:
     """Map names (or pass through int codes) to int8 codes, raising on unknown names."""
     if isinstance(values, str):
         _names(values, allowed, what)
         return np.full(m, allowed.index(values), dtype=np.int8)
-    arr = np.asarray(values)
-    if arr.dtype.kind in "iu":
-        if arr.size and (arr.min() < 0 or arr.max() >= len(allowed)):
-            raise ValueError(f"{what} codes must lie in [0, {len(allowed)}).")
-        return arr.astype(np.int8)
-    codes = pd.Index(allowed).get_indexer(arr)
+    if not isinstance(values, pd.Series):
+        arr = np.asarray(values)
+        if arr.dtype.kind in "iu":
+            if arr.size and (arr.min() < 0 or arr.max() >= len(allowed)):
+                raise ValueError(f"{what} codes must lie in [0, {len(allowed)}).")
+            return arr.astype(np.int8)
+    codes = _positions(values, pa.array(allowed))
     bad = np.flatnonzero(codes < 0)
     if bad.size:
-        found = sorted({str(v) for v in arr[bad[:20]]})
+        found = sorted({str(v) for v in np.asarray(values, dtype=object)[bad[:20]]})
         msg = f"unknown {what} values {found} (rows {bad[:5].tolist()}); expected one of {', '.join(allowed)}"
         raise ValueError(msg)
     return codes.astype(np.int8)
