@@ -127,3 +127,24 @@ def test_export_parquet_and_csv(store, tmp_path):
     np.testing.assert_array_equal(exps["amount_usd"], read_tables(MINI)["exposures"]["amount_usd"])
     with pytest.raises(ValueError, match="'parquet' or 'csv'"):
         store.export(tmp_path, fmt="xlsx")
+
+
+def test_migration_upgrades_existing_store_and_keeps_data(store, monkeypatch):
+    import lahar.store as st
+
+    before = store.read_tables()
+
+    def v2() -> list[str]:
+        return ["ALTER TABLE runs ADD COLUMN note VARCHAR"]
+
+    monkeypatch.setattr(st, "_MIGRATIONS", (*st._MIGRATIONS, v2))
+    monkeypatch.setattr(st, "SCHEMA_VERSION", 2)
+    # a read-only open of an old store must not migrate it
+    with pytest.raises(StoreError, match="schema version 1"):
+        Store(store.path, read_only=True).sql("SELECT 1")
+    cols = store.sql("DESCRIBE runs")["column_name"].tolist()
+    assert "note" in cols
+    assert store.sql("SELECT value FROM lahar_meta WHERE key = 'schema_version'").iloc[0, 0] == "2"
+    after = store.read_tables()
+    for name in before:
+        pd.testing.assert_frame_equal(after[name], before[name])
