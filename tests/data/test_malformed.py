@@ -217,9 +217,30 @@ CASES = [
         "publication",
         "required value is empty",
     ),
+    (
+        set_cell("exposures.csv", 2, "supersedes", "X9"),
+        "exposures.csv",
+        3,
+        "supersedes",
+        "unknown exposure id 'X9'",
+    ),
+    (
+        set_cell("exposures.csv", 2, "supersedes", "X4"),
+        "exposures.csv",
+        3,
+        "supersedes",
+        "between other entities",
+    ),
+    (
+        set_cell("facts.csv", 1, "metric", "capacity_price"),
+        "facts.csv",
+        2,
+        "unit",
+        "metric capacity_price is in USD/MW-day",
+    ),
     (drop_column("entities.csv", "country"), "entities.csv", 1, "country", "missing column"),
     (add_column("facts.csv", "currency"), "facts.csv", 1, "currency", "unexpected column"),
-    (short_row("exposures.csv", 2), "exposures.csv", 3, "-", "expected 13 fields, got 11"),
+    (short_row("exposures.csv", 2), "exposures.csv", 3, "-", "expected 14 fields, got 12"),
     (bad_bytes("sources.csv", 1), "sources.csv", 2, "-", "not valid UTF-8"),
 ]
 

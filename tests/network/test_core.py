@@ -178,3 +178,25 @@ def test_synthetic_is_seeded_heavy_tailed_and_consistent():
     assert np.all(a.fact("external_assets") + claims >= owed)
     assert np.all(a.fact("book_equity") > 0)
     np.testing.assert_allclose(a.fact("total_assets"), a.fact("external_assets") + claims)
+
+
+def test_superseded_exposures_left_out_by_default():
+    ents = pd.DataFrame({"id": ["n", "o"], "name": ["N", "O"], "kind": ["chipmaker", "ai_lab"]})
+    exps = pd.DataFrame(
+        {
+            "id": ["loi", "deal", "other"],
+            "source": ["n", "n", "o"],
+            "target": ["o", "o", "n"],
+            "layer": ["equity", "equity", "chip_purchase"],
+            "amount_usd": [100.0, 30.0, 5.0],
+            "status": ["announced", "committed", "drawn"],
+            "supersedes": [None, "loi", None],
+        }
+    )
+    net = Network.from_frames(ents, exps)
+    assert net.layer("equity")[0, 1] == 30.0
+    assert net.layer("equity", include_superseded=True)[0, 1] == 130.0
+    # select keeps the rows (so the dataset can be written back) and the supersession
+    kept = net.select(layers="equity")
+    assert kept.m == 2
+    assert kept.layer("equity")[0, 1] == 30.0

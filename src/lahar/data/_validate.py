@@ -48,6 +48,7 @@ _METRIC_UNIT = {
     "power_mw": "MW",
     "energy_twh": "TWh",
     "index_weight": "percent",
+    "capacity_price": "USD/MW-day",
 }
 
 
@@ -229,6 +230,7 @@ def _cross_checks(
     """Check references between files and rules that involve several fields."""
     source_ids = {r.get("id", "") for _, r in parsed["sources.csv"]}
     entity_ids = {r.get("id", "") for _, r in parsed["entities.csv"]}
+    exposures_by_id = {r.get("id", ""): r for _, r in parsed["exposures.csv"]}
 
     def ref(
         file: str, line: int, row: dict[str, str], col: str, known: set[str], what: str
@@ -283,6 +285,24 @@ def _cross_checks(
                     f"a governance tie is {', '.join(sorted(_GOVERNANCE_STATUSES))}; got {status!r}",
                 )
             )
+        sup = row.get("supersedes", "")
+        if sup:
+            old = exposures_by_id.get(sup)
+            if old is None:
+                problems.append(Problem(f, line, "supersedes", f"unknown exposure id {sup!r}"))
+            elif sup == row.get("id"):
+                problems.append(
+                    Problem(f, line, "supersedes", "an exposure cannot supersede itself")
+                )
+            elif (old.get("source"), old.get("target")) != (row.get("source"), row.get("target")):
+                problems.append(
+                    Problem(
+                        f,
+                        line,
+                        "supersedes",
+                        f"{sup!r} is between other entities ({old.get('source')} -> {old.get('target')})",
+                    )
+                )
         if bool(row.get("quantity")) != bool(row.get("quantity_unit")):
             problems.append(
                 Problem(f, line, "quantity_unit", "quantity and quantity_unit go together")

@@ -42,6 +42,7 @@ LAYERS: tuple[str, ...] = (
     "investment_pledge",
     "chip_export",
     "governance",
+    "guarantee",
 )
 """Exposure layers; direction conventions are documented in ``docs/data.md``."""
 
@@ -208,6 +209,7 @@ class Network:
         "_layer",
         "_source",
         "_status",
+        "_superseded",
         "_target",
         "_term",
     )
@@ -235,6 +237,12 @@ class Network:
         self._amount = _readonly(amount.astype(np.float64, copy=False))
         self._term = _readonly(term_years.astype(np.float64, copy=False))
         self._extra = None if exposure_extra is None else exposure_extra.reset_index(drop=True)
+        self._superseded = None
+        if self._extra is not None and {"id", "supersedes"} <= set(self._extra.columns):
+            replaced = self._extra["supersedes"].dropna()
+            if len(replaced):
+                hit = _positions(self._extra["id"], _arrow_strings(replaced)) >= 0
+                self._superseded = _readonly(hit)
         self._facts = None if facts is None else facts.reset_index(drop=True)
 
     # ------------------------------------------------------------------ constructors
@@ -576,10 +584,15 @@ class Network:
 
     # ------------------------------------------------------------------ layers
     def _mask(
-        self, layer: str | Iterable[str] | None, status: str | Iterable[str] | None
+        self,
+        layer: str | Iterable[str] | None,
+        status: str | Iterable[str] | None,
+        include_superseded: bool = False,
     ) -> NDArray[np.bool_]:
         lcodes = [LAYERS.index(x) for x in _names(layer, LAYERS, "layer")]
         mask = np.isin(self._layer, np.asarray(lcodes, dtype=np.int8))
+        if self._superseded is not None and not include_superseded:
+            mask &= ~self._superseded
         if status is not None:
             scodes = [STATUSES.index(x) for x in _names(status, STATUSES, "status")]
             mask &= np.isin(self._status, np.asarray(scodes, dtype=np.int8))
@@ -592,6 +605,7 @@ class Network:
         status: str | Sequence[str] | None = None,
         annualize: bool = False,
         weights: Mapping[str, float] | None = None,
+        include_superseded: bool = False,
     ) -> sp.csr_array:
         """Layer matrix: ``A[i, j]`` = total amount of exposures ``i -> j`` in the layer(s).
 
@@ -607,13 +621,16 @@ class Network:
         weights : mapping of str to float, optional
             Weight per status (e.g. ``{"announced": 0.25, "committed": 0.5, "drawn": 1.0}``);
             every status present in the selection must have a weight.
+        include_superseded : bool, default False
+            Keep exposures that a later exposure ``supersedes`` (e.g. a letter of intent
+            replaced by a signed deal); by default only the newest figure counts.
 
         Returns
         -------
         scipy.sparse.csr_array
             Shape ``(n, n)``, float64, duplicates summed, in the entity order :attr:`ids`.
         """
-        mask = self._mask(layer, status)
+        mask = self._mask(layer, status, include_superseded)
         vals = self._amount[mask]
         if annualize:
             term = self._term[mask]
@@ -725,8 +742,12 @@ class Network:
         layers: str | Iterable[str] | None = None,
         status: str | Iterable[str] | None = None,
     ) -> Network:
-        """Keep all entities but only the exposures of some layers and/or statuses."""
-        mask = self._mask(layers, status)
+        """Keep all entities but only the exposures of some layers and/or statuses.
+
+        Superseded exposures are kept (and stay superseded) so the result can be written back
+        as a dataset.
+        """
+        mask = self._mask(layers, status, include_superseded=True)
         return Network(
             self._entities,
             self._source[mask],
