@@ -11,16 +11,22 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from lahar.errors import DataError
+
 __all__ = [
     "as_batch",
+    "check_choice",
     "check_matrix",
+    "check_rect_matrix",
+    "check_scalar",
     "check_vector",
     "restore_shape",
 ]
 
 
 def _fail(func: str, name: str, requirement: str, got: str) -> ValueError:
-    return ValueError(f"The '{name}' parameter of {func} must be {requirement}. Got {got} instead.")
+    # DataError is a ValueError, so ``except ValueError`` keeps working.
+    return DataError(f"The '{name}' parameter of {func} must be {requirement}. Got {got} instead.")
 
 
 def check_matrix(
@@ -63,24 +69,42 @@ def check_matrix(
     return m
 
 
+def _pos(flat: int, shape: tuple[int, ...]) -> str:
+    """Position of a flat index as ``[i, j]`` with plain ints (no numpy reprs)."""
+    return str([int(x) for x in np.unravel_index(flat, shape)])
+
+
 def _matrix_index(m: Any):  # noqa: ANN202 - small private helper
     def index(flat: int) -> str:
         if sp.issparse(m):
             row = int(np.searchsorted(m.indptr, flat, side="right") - 1)
             return f"[{row}, {int(m.indices[flat])}]"
-        return str(list(np.unravel_index(flat, m.shape)))
+        return _pos(flat, m.shape)
 
     return index
 
 
 def _check_values(
-    values: NDArray[np.float64], name: str, func: str, *, nonneg: bool, index
-) -> None:  # noqa: ANN001
+    values: NDArray[np.float64],
+    name: str,
+    func: str,
+    *,
+    nonneg: bool,
+    index,  # noqa: ANN001
+    positive: bool = False,
+) -> None:
     bad = ~np.isfinite(values)
     if bad.any():
         k = int(np.flatnonzero(bad.ravel())[0])
         raise _fail(func, name, "finite (no NaN or inf)", f"{values.ravel()[k]} at {index(k)}")
-    if nonneg:
+    if positive:
+        low = values <= 0
+        if low.any():
+            k = int(np.flatnonzero(low.ravel())[0])
+            raise _fail(
+                func, name, "strictly positive (> 0)", f"{values.ravel()[k]:g} at {index(k)}"
+            )
+    elif nonneg:
         neg = values < 0
         if neg.any():
             k = int(np.flatnonzero(neg.ravel())[0])
@@ -88,7 +112,14 @@ def _check_values(
 
 
 def check_vector(
-    v: Any, name: str, func: str, *, n: int, nonneg: bool = True, batch: bool = False
+    v: Any,
+    name: str,
+    func: str,
+    *,
+    n: int,
+    nonneg: bool = True,
+    batch: bool = False,
+    positive: bool = False,
 ) -> NDArray[np.float64]:
     """Return ``v`` as float64, checked: shape (n,) or, with ``batch``, (n,) or (n, S).
 
@@ -104,11 +135,13 @@ def check_vector(
         Require every entry to be >= 0.
     batch : bool, default False
         Accept an (n, S) batch of S scenarios.
+    positive : bool, default False
+        Require every entry to be > 0 (implies ``nonneg``).
 
     Returns
     -------
     ndarray
-        A float64 array (a fresh array: callers may not mutate the user's input anyway).
+        A float64 array. It may share memory with ``v``: callers must not mutate it.
     """
     a = np.asarray(v, dtype=np.float64)
     ok = a.shape == (n,) or (batch and a.ndim == 2 and a.shape[0] == n)
@@ -116,9 +149,100 @@ def check_vector(
         want = f"of shape ({n},) or ({n}, S)" if batch else f"of shape ({n},)"
         raise _fail(func, name, want, f"shape {a.shape}")
     _check_values(
-        a, name, func, nonneg=nonneg, index=lambda k: str(list(np.unravel_index(k, a.shape)))
+        a,
+        name,
+        func,
+        nonneg=nonneg,
+        positive=positive,
+        index=lambda k: _pos(k, a.shape),
     )
     return a
+
+
+def check_rect_matrix(
+    a: Any, name: str, func: str, *, shape: tuple[int | None, int | None], nonneg: bool = True
+) -> sp.csr_array | NDArray[np.float64]:
+    """Like :func:`check_matrix` for a rectangular matrix of a given ``shape``.
+
+    Parameters
+    ----------
+    a : array_like or scipy.sparse array/matrix
+        The matrix.
+    name, func : str
+        Parameter and function names for error messages.
+    shape : tuple of (int or None)
+        Required shape; ``None`` leaves that axis free.
+    nonneg : bool, default True
+        Require every entry to be >= 0.
+
+    Returns
+    -------
+    ndarray or scipy.sparse.csr_array
+        Sparse input comes back as ``csr_array`` (float64), dense as a float64 ndarray; either
+        may share memory with ``a``.
+    """
+    if sp.issparse(a):
+        m = sp.csr_array(a, dtype=np.float64)
+        values = m.data
+    else:
+        m = np.asarray(a, dtype=np.float64)
+        values = m
+    want = tuple("S" if d is None else d for d in shape)
+    if m.ndim != 2 or any(d is not None and d != g for d, g in zip(shape, m.shape, strict=True)):
+        raise _fail(func, name, f"a 2-D matrix of shape {want}", f"shape {m.shape}")
+    _check_values(values, name, func, nonneg=nonneg, index=_matrix_index(m))
+    return m
+
+
+def check_scalar(
+    x: Any,
+    name: str,
+    func: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``x`` as a float, checked to be finite and in the interval ``[low, high]``.
+
+    Parameters
+    ----------
+    x : float
+        The value.
+    name, func : str
+        Parameter and function names for error messages.
+    low, high : float, optional
+        Bounds (``None``: unbounded on that side).
+    low_open, high_open : bool, default False
+        Exclude the bound itself.
+
+    Returns
+    -------
+    float
+    """
+    lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
+    hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
+    requirement = f"a finite real number in the range {lo}, {hi}"
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise _fail(func, name, requirement, repr(x)) from None
+    bad = not np.isfinite(v)
+    if low is not None:
+        bad = bad or v < low or (low_open and v == low)
+    if high is not None:
+        bad = bad or v > high or (high_open and v == high)
+    if bad:
+        raise _fail(func, name, requirement, f"{v:g}")
+    return v
+
+
+def check_choice(x: Any, name: str, func: str, choices: tuple[str, ...]) -> str:
+    """Return ``x`` if it is one of ``choices``, else raise a DataError naming them."""
+    if not isinstance(x, str) or x not in choices:
+        raise _fail(func, name, "one of " + ", ".join(repr(c) for c in choices), repr(x))
+    return x
 
 
 def as_batch(v: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:

@@ -1,0 +1,41 @@
+"""Contagion models: debt clearing, DebtRank, fire sales, purchase commitments, cascades.
+
+Every model is a pure function over arrays that takes a *batch* of S scenarios as an
+``(n, S)`` array (an ``(n,)`` input gives ``(n,)`` outputs) and evaluates them in one
+vectorised pass; sparse (``scipy.sparse``) and dense inputs are both accepted.
+
+=============================  ==========================================================
+:func:`eisenberg_noe`          greatest clearing vector (Eisenberg–Noe 2001,
+                               Rogers–Veraart 2013)
+:func:`debtrank`               DebtRank, linear (Bardoscia et al. 2015) or single-hit
+                               (Battiston et al. 2012)
+:func:`fire_sale`              overlapping-portfolio fire sales (Greenwood, Landier &
+                               Thesmar 2015)
+:func:`commitment_losses`      suppliers' lost margin on defaulted purchase commitments
+=============================  ==========================================================
+"""
+
+from lahar.contagion._commitments import (
+    DEFAULT_DISCOUNT_RATE,
+    DEFAULT_STATUS_WEIGHTS,
+    CommitmentResult,
+    annuity_factor,
+    commitment_losses,
+)
+from lahar.contagion._debtrank import DebtRankResult, debtrank
+from lahar.contagion._eisenberg_noe import ClearingResult, eisenberg_noe
+from lahar.contagion._fire_sale import FireSaleResult, fire_sale
+
+__all__ = [
+    "DEFAULT_DISCOUNT_RATE",
+    "DEFAULT_STATUS_WEIGHTS",
+    "ClearingResult",
+    "CommitmentResult",
+    "DebtRankResult",
+    "FireSaleResult",
+    "annuity_factor",
+    "commitment_losses",
+    "debtrank",
+    "eisenberg_noe",
+    "fire_sale",
+]
