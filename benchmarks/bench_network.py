@@ -105,7 +105,7 @@ def main() -> None:
     net, t_arrays, mem_arrays = measure("Network.from_arrays", lambda: lahar_build(a))
     ents, exps = frames(a)
     _, t_frames, mem_frames = measure("Network.from_frames (string ids)", lambda: Network.from_frames(ents, exps))
-    del ents, exps
+    ents = exps = None  # free the frames before the layer timings
     _, t_layer, _ = measure("net.layer('debt') -> csr_array", lambda: net.layer("debt"))
     _, t_all, _ = measure("net.layer(all layers) -> csr_array", lambda: net.layer(LAYERS))
 
