@@ -61,7 +61,8 @@ class DebtRankResult:
     defaulted : ndarray of bool
         ``distress >= 1``.
     rounds : int
-        Propagation steps performed (the same for every scenario of the batch).
+        Propagation steps performed (products with :math:`\Lambda`), the same for every
+        scenario of the batch; 0 for an all-zero shock.
     residual : float
         Largest last increment of ``h`` (0 when the dynamics stopped exactly).
     method : str
@@ -236,17 +237,17 @@ def _linear(
     h = h1.copy()
     dh = h1.copy()
     residual = float(dh.max()) if dh.size else 0.0
-    rounds = 1
+    rounds = 0
     if _kernels.available():
         dh_next = np.empty_like(dh)
         act = dh.any(axis=1)
         act_next = np.empty_like(act)
         rowmax = np.empty(h.shape[0])
     while residual > tol:
-        if rounds > max_iter:
+        if rounds >= max_iter:
             raise ConvergenceError(
                 "debtrank(method='linear') did not converge; raise max_iter or tol",
-                n_iter=rounds - 1,
+                n_iter=rounds,
                 residual=residual,
             )
         if _kernels.available():
@@ -288,7 +289,7 @@ def _battiston(w: sp.csr_array, h1: NDArray[np.float64]) -> tuple[NDArray[np.flo
     h = h1.copy()
     distressed = h > 0.0
     inactive = np.zeros_like(distressed)
-    rounds = 1
+    rounds = 0
     while distressed.any():
         rows = np.flatnonzero(distressed.any(axis=1))
         pushed = np.where(distressed[rows], h[rows], 0.0)

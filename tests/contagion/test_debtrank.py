@@ -1,0 +1,176 @@
+"""DebtRank (linear and Battiston): worked examples, closed forms, references, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from lahar.contagion import DebtRankResult, _kernels, debtrank
+from lahar.contagion._reference import debtrank_battiston_reference, debtrank_linear_reference
+from lahar.errors import ConvergenceError, DataError
+
+from ._helpers import random_sparse_liabilities
+
+A2 = np.array([[0.0, 5.0], [5.0, 0.0]])
+E2 = np.array([10.0, 10.0])
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def kernel_mode(request):
+    """Run a test with the compiled kernels and with the pure numpy fallback."""
+    if request.param == "numba" and not _kernels._HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    _kernels.set_enabled(request.param == "numba")
+    yield request.param
+    _kernels.set_enabled(True)
+
+
+def test_tv7_linear_two_cycle(kernel_mode):
+    """TV-7 (model_test_vectors.md; construction and numbers are a self-check, checked here
+    against the closed form): Lambda = [[0, .5], [.5, 0]], h(1) = [0.2, 0] ->
+    h_inf = [0.266667, 0.133333] = (I - Lambda)^-1 h(1) (Bardoscia et al. 2015, Eq. 9:
+    the asymptotic state of the stable linear dynamics)."""
+    res = debtrank(A2, E2, [0.2, 0.0])
+    assert isinstance(res, DebtRankResult)
+    np.testing.assert_allclose(res.distress, [0.266667, 0.133333], atol=5e-7)
+    lam = A2 / E2[:, None]
+    closed = np.linalg.solve(np.eye(2) - lam, [0.2, 0.0])
+    np.testing.assert_allclose(res.distress, closed, atol=1e-11)
+    # value weights = exposure shares (0.5, 0.5): R = 0.5 * (0.0667 + 0.1333) = 0.1
+    np.testing.assert_allclose(res.debtrank, 0.1, atol=1e-11)
+    assert res.residual <= 1e-12
+    assert res.method == "linear"
+
+
+def test_tv7_battiston_single_hit():
+    """Battiston et al. (2012) dynamics on TV-7, worked by hand from the paper's update rule:
+    t=2: h = [0.2, 0 + 0.5*0.2] = [0.2, 0.1]; bank 0 -> inactive, bank 1 -> distressed.
+    t=3: h_0 = 0.2 + 0.5*0.1 = 0.25 (inactive nodes still receive distress, they only stop
+    passing it on); bank 1 -> inactive; no distressed node left.
+
+    TV-7 lists [0.2, 0.1], i.e. stops after t=2 (a variant in which inactive nodes are frozen);
+    the rule as stated in Battiston et al. (2012) and implemented in NetworkRiskMeasures'
+    ``debt_rank_shock`` gives [0.25, 0.1]. Either way the single-hit version under-estimates the
+    linear asymptote [0.2667, 0.1333] (Bardoscia et al. 2015).
+    """
+    res = debtrank(A2, E2, [0.2, 0.0], method="battiston")
+    np.testing.assert_allclose(res.distress, [0.25, 0.1], atol=1e-15)
+    assert res.rounds == 2
+    linear = debtrank(A2, E2, [0.2, 0.0]).distress
+    assert (res.distress <= linear).all()
+    assert (res.distress < linear).any()
+
+
+def test_unstable_when_spectral_radius_above_one(kernel_mode):
+    """Bardoscia et al. (2015): if the largest eigenvalue of Lambda exceeds 1, some h_i -> 1."""
+    A = np.array([[0.0, 15.0], [15.0, 0.0]])  # Lambda = 1.5 * [[0, 1], [1, 0]], rho = 1.5
+    res = debtrank(A, E2, [0.01, 0.0])
+    np.testing.assert_array_equal(res.distress, [1.0, 1.0])
+    assert res.defaulted.all()
+    assert res.residual == 0.0
+
+
+def test_battiston_w_is_capped_at_one():
+    """W = min(1, A/E): a claim worth 3x equity transmits at most the full distress."""
+    A = np.array([[0.0, 30.0], [0.0, 0.0]])
+    res = debtrank(A, E2, [0.0, 0.5], method="battiston")
+    np.testing.assert_allclose(res.distress, [0.5, 0.5])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_linear_matches_plain_reference(seed, kernel_mode):
+    """Batched/frontier implementation vs one-shock-at-a-time full SpMV loop."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    A = random_sparse_liabilities(rng, n, 800)
+    eq = np.asarray(A.sum(axis=1)).ravel() * rng.uniform(0.5, 6.0, n) + 1.0
+    shock = np.zeros((n, 6))
+    shock[rng.integers(0, n, 6), np.arange(6)] = rng.uniform(0.1, 1.0, 6)
+    shock[:, 5] = rng.uniform(0, 0.05, n)
+    res = debtrank(A, eq, shock, tol=1e-14)
+    ref = debtrank_linear_reference(A, eq, shock, tol=1e-14)
+    np.testing.assert_allclose(res.distress, ref, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_battiston_matches_plain_reference(seed):
+    rng = np.random.default_rng(50 + seed)
+    n = 25
+    A = random_sparse_liabilities(rng, n, 90).toarray()
+    eq = A.sum(axis=1) * rng.uniform(0.5, 4.0, n) + 1.0
+    shock = np.zeros((n, 3))
+    shock[rng.integers(0, n, 3), np.arange(3)] = 1.0
+    res = debtrank(A, eq, shock, method="battiston")
+    np.testing.assert_allclose(res.distress, debtrank_battiston_reference(A, eq, shock), atol=1e-14)
+
+
+def test_batch_equals_columns_and_sparse_equals_dense(kernel_mode):
+    rng = np.random.default_rng(9)
+    n = 60
+    A = random_sparse_liabilities(rng, n, 300)
+    eq = np.asarray(A.sum(axis=1)).ravel() + 2.0
+    shock = rng.uniform(0, 0.3, (n, 4)) * (rng.random((n, 4)) < 0.2)
+    for method in ("linear", "battiston"):
+        batch = debtrank(A, eq, shock, method=method)
+        dense = debtrank(A.toarray(), eq, shock, method=method)
+        np.testing.assert_allclose(batch.distress, dense.distress, atol=1e-15)
+        for s in range(4):
+            one = debtrank(A, eq, shock[:, s], method=method)
+            np.testing.assert_allclose(batch.distress[:, s], one.distress, atol=1e-13)
+            np.testing.assert_allclose(batch.debtrank[s], one.debtrank, atol=1e-13)
+
+
+def test_value_weights_options():
+    """A chain 1 -> 0 -> 2 worked by hand: h_0 = 0.6 * 0.5, h_2 = 0.1 * h_0."""
+    A = np.array([[0.0, 6.0, 0.0], [0.0, 0.0, 0.0], [2.0, 0.0, 0.0]])
+    eq = np.array([10.0, 10.0, 20.0])
+    res = debtrank(A, eq, [0.0, 0.5, 0.0])
+    np.testing.assert_allclose(res.value_weights, [0.75, 0.0, 0.25])
+    np.testing.assert_allclose(res.distress, [0.3, 0.5, 0.03])
+    np.testing.assert_allclose(res.debtrank, 0.75 * 0.3 + 0.25 * 0.03)
+    by_equity = debtrank(A, eq, [0.0, 0.5, 0.0], value="equity")
+    np.testing.assert_allclose(by_equity.debtrank, 0.25 * 0.3 + 0.5 * 0.03)  # H, Bardoscia
+    custom = debtrank(A, eq, [0.0, 0.5, 0.0], value=[1.0, 1.0, 2.0])
+    np.testing.assert_allclose(custom.value_weights, [0.25, 0.25, 0.5])
+    np.testing.assert_allclose(res.equity_loss, [3.0, 5.0, 0.6])
+    assert res.rounds == 3  # h(2), h(3), and h(4) = h(3): the third step adds nothing
+
+
+def test_convergence_error_carries_iterations_and_residual():
+    with pytest.raises(ConvergenceError, match="did not converge") as info:
+        debtrank(A2 * 1.9, E2, [0.01, 0.0], max_iter=5, tol=0.0)
+    assert info.value.n_iter == 5
+    assert info.value.residual > 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"exposures": [[0, -5.0], [5.0, 0]]},
+            r"'exposures' parameter of debtrank\(\) must be non-negative\. Got -5 at \[0, 1\]",
+        ),
+        ({"equity": [10.0, 0.0]}, r"'equity' .* strictly positive \(> 0\)\. Got 0 at \[1\]"),
+        ({"equity": [-1.0, 10.0]}, r"'equity' .* strictly positive \(> 0\)\. Got -1 at \[0\]"),
+        ({"equity": [10.0]}, r"'equity' .* of shape \(2,\)\. Got shape \(1,\)"),
+        (
+            {"shock": [0.2, 1.5]},
+            r"'shock' .* in \[0, 1\] \(a relative equity loss\)\. Got 1\.5 at \[1\]",
+        ),
+        ({"shock": [0.2, np.nan]}, r"'shock' .* finite .* Got nan at \[1\]"),
+        ({"shock": [[0.2, 0.1, 0.0]]}, r"'shock' .* \(2,\) or \(2, S\)\. Got shape \(1, 3\)"),
+        ({"method": "nonlinear"}, r"'method' .* one of 'linear', 'battiston'\. Got 'nonlinear'"),
+        ({"value": "assets"}, r"'value' .* one of 'exposures', 'equity'\. Got 'assets'"),
+        ({"tol": -1.0}, r"'tol' .* range \[0, inf\)\. Got -1"),
+    ],
+)
+def test_bad_input_raises_clear_error(kwargs, match):
+    args = {"exposures": A2, "equity": E2, "shock": [0.2, 0.0]} | kwargs
+    with pytest.raises(DataError, match=match):
+        debtrank(**args)
+
+
+def test_sparse_input_kinds():
+    res = debtrank(sp.coo_matrix(A2), E2, [0.2, 0.0])
+    np.testing.assert_allclose(res.distress, [0.266667, 0.133333], atol=5e-7)
