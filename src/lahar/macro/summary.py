@@ -1,0 +1,295 @@
+r"""GDP, jobs and savings effects of an AI-capex cut, in 2025 dollars and % of 2025 GDP.
+
+:func:`capex_bust` chains the models of :mod:`lahar.macro`:
+
+1. **Capex round.** US AI capex ``K = ai_capex_2025 × us_share_ai_capex`` split into the
+   categories of :data:`~lahar.macro.input_output.CAPEX_CATEGORIES` (sourced shares) and cut by
+   ``c``; the bridge turns it into final demand on BEA commodities, imports are removed
+   (domestic table) and the Leontief model gives output, value added (GDP), compensation and
+   jobs by industry.
+2. **Market round.** The AI cohort loses ``c × ai_premium_share`` of its value
+   (:func:`~lahar.macro.markets.reprice`); the S&P 500 and Nasdaq-100 lose their cohort weight
+   times that (:func:`~lahar.macro.markets.index_return`, no spill-over unless
+   ``rest_return``); households, IRAs/DC plans, 401(k)s and DB pensions lose through their
+   equity holdings (:func:`~lahar.macro.markets.savings_losses`).
+3. **Consumption round.** Households cut spending by the MPC out of stock wealth
+   (:func:`~lahar.macro.markets.wealth_effect`), spread over industries by BEA's PCE column
+   (:func:`~lahar.macro.markets.consumption_demand`), and the Leontief model runs again.
+
+Units: the input–output structure is BEA's 2023 table, applied to 2025 dollars (relative
+prices assumed unchanged since 2023). Jobs use 2017 FTE per dollar of output (NIPA 6.5D and
+BEA's 2017 table), expressed in 2025 dollars with the GDP price index (2017 = 100):
+``jobs = e_2017 × Δx_2025 × 100 / P_2025``; they ignore productivity growth since 2017 and are
+therefore upper-end. GDP shares are of nominal 2025 GDP (BEA via FRED).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lahar.macro.input_output import (
+    CAPEX_CATEGORIES,
+    IOTable,
+    capex_final_demand,
+    factorize,
+    io_effects,
+)
+from lahar.macro.markets import (
+    SavingsLoss,
+    consumption_demand,
+    index_return,
+    reprice,
+    savings_losses,
+    wealth_effect,
+)
+from lahar.macro.parameters import ParameterSet
+
+__all__ = ["AI_KINDS", "MacroSummary", "ai_exposure_of_kind", "capex_bust"]
+
+#: Entity kinds whose market value carries the AI premium (``ai_premium_share``).
+AI_KINDS: tuple[str, ...] = ("hyperscaler", "chipmaker", "neocloud", "ai_lab")
+
+
+def ai_exposure_of_kind(kind: str, params: ParameterSet, *, which: str = "value") -> float:
+    """AI exposure (share of market value due to the AI boom) for an entity kind.
+
+    :data:`AI_KINDS` get ``ai_premium_share`` (0.58: Capital Economics' 25% AI boost of the
+    S&P 500 over the AI cohort's 43% weight); utilities and power plants get
+    ``utility_dc_sales_share`` (0.26, Dominion's data-centre share of sales); everything else 0.
+
+    Parameters
+    ----------
+    kind : str
+        Entity kind (``entities.csv``).
+    params : ParameterSet
+        From :func:`~lahar.macro.parameters.load_parameters`.
+    which : {"value", "low", "high"}, default "value"
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from lahar.macro.parameters import load_parameters
+    >>> p = load_parameters()
+    >>> ai_exposure_of_kind("chipmaker", p), ai_exposure_of_kind("utility", p)
+    (0.58, 0.26)
+    >>> ai_exposure_of_kind("bank", p)
+    0.0
+    """
+    if kind in AI_KINDS:
+        return params.value("ai_premium_share", which)
+    if kind in ("utility", "power_plant"):
+        return params.value("utility_dc_sales_share", which)
+    return 0.0
+
+
+@dataclass(frozen=True)
+class MacroSummary:
+    """Economy-wide effects of an AI-capex cut (from :func:`capex_bust`).
+
+    Scenario arrays have shape (S,); industry arrays (71, S). Money in 2025 USD (negative =
+    loss); ``*_pct`` in percent of 2025 GDP.
+
+    Attributes
+    ----------
+    ai_cut : ndarray, (S,)
+        Fraction of AI capex cut.
+    industries, industry_names : tuple of str
+        BEA codes and names (rows of the industry arrays).
+    capex_change : ndarray, (S,)
+        Change in US AI capex.
+    output_change, value_added_change, jobs_change_by_industry : ndarray, (71, S)
+        Gross output, value added (USD) and FTE jobs by industry, both rounds.
+    gdp_change, gdp_change_pct : ndarray, (S,)
+        Total value added change and its share of 2025 GDP.
+    gdp_change_capex, gdp_change_consumption : ndarray, (S,)
+        The two rounds' contributions.
+    jobs_change : ndarray, (S,)
+        FTE jobs, all industries.
+    ai_cohort_return, sp500_return, ndx_return : ndarray, (S,)
+        Price change of the AI cohort, of the S&P 500 and of the Nasdaq-100.
+    savings : SavingsLoss
+        Dollar losses of households, retirement accounts, 401(k)s, DB pensions.
+    consumption_change : ndarray, (S,)
+        Change in household consumption per year from the wealth effect.
+    parameter_ids : tuple of str
+        The ``parameters.csv`` ids used (for citations).
+    """
+
+    ai_cut: NDArray[np.float64]
+    industries: tuple[str, ...]
+    industry_names: tuple[str, ...]
+    capex_change: NDArray[np.float64]
+    output_change: NDArray[np.float64]
+    value_added_change: NDArray[np.float64]
+    jobs_change_by_industry: NDArray[np.float64]
+    gdp_change: NDArray[np.float64]
+    gdp_change_pct: NDArray[np.float64]
+    gdp_change_capex: NDArray[np.float64]
+    gdp_change_consumption: NDArray[np.float64]
+    jobs_change: NDArray[np.float64]
+    ai_cohort_return: NDArray[np.float64]
+    sp500_return: NDArray[np.float64]
+    ndx_return: NDArray[np.float64]
+    savings: SavingsLoss
+    consumption_change: NDArray[np.float64]
+    parameter_ids: tuple[str, ...]
+
+
+_PARAMS = (
+    "ai_capex_2025",
+    "us_share_ai_capex",
+    *(f"capex_share_{c}" for c in CAPEX_CATEGORIES),
+    "ai_premium_share",
+    "sp500_ai_weight",
+    "ndx_mag7_weight",
+    "household_equity",
+    "retirement_ira",
+    "retirement_dc",
+    "retirement_401k",
+    "pension_db_government",
+    "pension_db_private",
+    "retirement_equity_share",
+    "pension_equity_share",
+    "mpc_stock_wealth",
+    "gdp_2025",
+    "gdp_price_index_2025",
+    "gdp_price_index_2017",
+)
+
+
+def capex_bust(
+    ai_cut: ArrayLike,
+    *,
+    table: IOTable,
+    params: ParameterSet,
+    which: str = "value",
+    rest_return: ArrayLike = 0.0,
+) -> MacroSummary:
+    r"""GDP, jobs, equity wealth and consumption effects of cutting AI capex by a fraction.
+
+    .. math::
+
+        \Delta f^{K} = -c\,W \mathrm{diag}(1-m) M (K s), \quad
+        \Delta r = -c\, a\, w_{AI}, \quad
+        \Delta C = \mathrm{mpc}\; E_h\, \Delta r, \quad
+        \Delta x = L\,(\Delta f^{K} + s^{PCE} \Delta C)
+
+    with ``K`` US AI capex, ``s`` its category shares, ``M`` the capex bridge, ``a`` the AI
+    premium share, ``w_AI`` the AI cohort's S&P 500 weight, ``E_h`` household equity, and
+    ``L`` the domestic Leontief inverse. See the module docstring for the rounds and units.
+
+    Parameters
+    ----------
+    ai_cut : float or array_like, shape (S,)
+        Fraction of AI capex cut, in [0, 1].
+    table : IOTable
+        Input–output table; use ``load_bea(2023, domestic=True)`` so imports (most AI
+        hardware) do not count as US output.
+    params : ParameterSet
+        From :func:`~lahar.macro.parameters.load_parameters`.
+    which : {"value", "low", "high"}, default "value"
+        Use every parameter's central value or the low / high end of its range (a crude
+        band; mixing ends is left to a Monte Carlo sweep). The capex category shares always
+        take their central values (their ends do not sum to 1).
+    rest_return : float or array_like, shape (S,), default 0
+        Return of the non-AI part of the indices (0 = fundamentals only).
+
+    Returns
+    -------
+    MacroSummary
+
+    Raises
+    ------
+    ValueError
+        ``ai_cut`` outside [0, 1] or central capex shares that do not sum to 1.
+
+    Examples
+    --------
+    >>> from lahar.macro.input_output import load_bea
+    >>> from lahar.macro.parameters import load_parameters
+    >>> s = capex_bust([0.0, 0.3], table=load_bea(2023, domestic=True), params=load_parameters())
+    >>> float(s.gdp_change[0]), bool(s.gdp_change[1] < 0), bool(s.jobs_change[1] < 0)
+    (0.0, True, True)
+    >>> print(f"{s.gdp_change_pct[1]:.2f}% of GDP, S&P 500 {100 * s.sp500_return[1]:.1f}%")
+    -0.45% of GDP, S&P 500 -7.5%
+    """
+    c = np.atleast_1d(np.asarray(ai_cut, dtype=np.float64))
+    if c.ndim != 1 or not np.isfinite(c).all() or (c < 0).any() or (c > 1).any():
+        raise ValueError(
+            "The 'ai_cut' parameter of capex_bust must be a fraction in [0, 1] (scalar or (S,))."
+        )
+
+    def v(key: str) -> float:
+        return params.value(key, which)
+
+    # Category shares always use central values: their low/high ends do not sum to 1.
+    shares = np.array([params.value(f"capex_share_{k}") for k in CAPEX_CATEGORIES])
+    if abs(shares.sum() - 1) > 1e-6:
+        raise ValueError(
+            f"capex_share_* parameters must sum to 1. Got {shares.sum():.4f}; fix parameters.csv."
+        )
+    capex = v("ai_capex_2025") * v("us_share_ai_capex")
+    spending_musd = -(capex / 1e6) * shares[:, None] * c[None, :]  # (K, S), millions USD
+    lu = factorize(table.technical_coefficients)
+    jobs_per_musd = table.employment_coefficients * (
+        v("gdp_price_index_2017") / v("gdp_price_index_2025")
+    )
+
+    def run(f: NDArray[np.float64]):  # noqa: ANN202 - local helper
+        return io_effects(
+            lu,
+            f,
+            value_added_coefficients=table.value_added_coefficients,
+            employment_coefficients=jobs_per_musd,
+        )
+
+    capex_fx = run(capex_final_demand(table, spending_musd))
+
+    cohort = reprice([1.0], ai_exposure=[v("ai_premium_share")], ai_cut=c).price_change[0]
+    sp = index_return([v("sp500_ai_weight")], cohort[None, :], rest_return=rest_return)
+    ndx = index_return([v("ndx_mag7_weight")], cohort[None, :], rest_return=rest_return)
+    sp = np.broadcast_to(np.asarray(sp, dtype=np.float64), c.shape).copy()
+    ndx = np.broadcast_to(np.asarray(ndx, dtype=np.float64), c.shape).copy()
+    savings = savings_losses(
+        sp,
+        household_equity=v("household_equity"),
+        retirement_assets=v("retirement_ira") + v("retirement_dc"),
+        k401_assets=v("retirement_401k"),
+        db_pension_assets=v("pension_db_government") + v("pension_db_private"),
+        retirement_equity_share=v("retirement_equity_share"),
+        pension_equity_share=v("pension_equity_share"),
+    )
+    consumption = np.asarray(wealth_effect(savings.households, mpc=v("mpc_stock_wealth")))
+    cons_fx = run(consumption_demand(consumption / 1e6, table.pce_shares()))
+
+    va = (capex_fx.value_added + cons_fx.value_added) * 1e6
+    gdp_k = capex_fx.value_added.sum(axis=0) * 1e6
+    gdp_c = cons_fx.value_added.sum(axis=0) * 1e6
+    jobs = capex_fx.employment + cons_fx.employment
+    gdp = gdp_k + gdp_c
+    return MacroSummary(
+        ai_cut=c,
+        industries=table.industries,
+        industry_names=table.industry_names,
+        capex_change=-capex * c,
+        output_change=(capex_fx.output + cons_fx.output) * 1e6,
+        value_added_change=va,
+        jobs_change_by_industry=jobs,
+        gdp_change=gdp,
+        gdp_change_pct=100 * gdp / v("gdp_2025"),
+        gdp_change_capex=gdp_k,
+        gdp_change_consumption=gdp_c,
+        jobs_change=jobs.sum(axis=0),
+        ai_cohort_return=cohort,
+        sp500_return=sp,
+        ndx_return=ndx,
+        savings=savings,
+        consumption_change=consumption,
+        parameter_ids=_PARAMS,
+    )
