@@ -1,0 +1,276 @@
+"""``lahar macro``: GDP, jobs, markets, savings and power effects of an AI-capex cut."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+
+from lahar.cli._common import console, fail_on_lahar_error, print_frame, usd
+from lahar.errors import LaharError
+from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
+from lahar.macro.input_output import load_bea
+from lahar.macro.markets import reprice
+from lahar.macro.parameters import ParameterSet, load_parameters
+from lahar.macro.summary import MacroSummary, ai_exposure_of_kind, capex_bust
+
+__all__ = ["register"]
+
+_ENERGY_PARAMS = (
+    "pjm_dc_load_growth",
+    "pjm_peak_load",
+    "pjm_reserve_margin_cleared",
+    "pjm_reserve_margin_target",
+    "pjm_capacity_price_2027",
+    "pjm_capacity_price_cap",
+    "pjm_price_slope",
+    "pjm_capacity_price_2026",
+    "pjm_capacity_cost_2026",
+    "pjm_customers",
+    "talen_amazon_value",
+    "crane_restart_cost",
+    "coal_retirements_deferred",
+)
+
+
+def _economy(s: MacroSummary) -> pd.DataFrame:
+    rows = [
+        ("US AI capex change", s.capex_change[0], "USD"),
+        ("GDP change", s.gdp_change[0], "USD"),
+        ("GDP change", s.gdp_change_pct[0], "% of 2025 GDP"),
+        ("  of which capex round", s.gdp_change_capex[0], "USD"),
+        ("  of which consumption round", s.gdp_change_consumption[0], "USD"),
+        ("Jobs (FTE)", s.jobs_change[0], "jobs"),
+        ("Household consumption (wealth effect)", s.consumption_change[0], "USD per year"),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value", "unit"])
+
+
+def _markets(s: MacroSummary) -> pd.DataFrame:
+    sv = s.savings
+    rows = [
+        ("AI cohort price change", 100 * s.ai_cohort_return[0], "%"),
+        ("S&P 500", 100 * s.sp500_return[0], "%"),
+        ("Nasdaq-100", 100 * s.ndx_return[0], "%"),
+        ("Households' equities and funds", float(np.asarray(sv.households)[0]), "USD"),
+        (
+            "IRAs + DC plans (overlaps households)",
+            float(np.asarray(sv.retirement_accounts)[0]),
+            "USD",
+        ),
+        ("  of which 401(k)", float(np.asarray(sv.k401)[0]), "USD"),
+        ("Defined-benefit pensions", float(np.asarray(sv.db_pensions)[0]), "USD"),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value", "unit"])
+
+
+def _jobs(s: MacroSummary, top: int) -> pd.DataFrame:
+    jobs = s.jobs_change_by_industry[:, 0]
+    order = np.argsort(jobs)[:top]
+    return pd.DataFrame(
+        {
+            "code": [s.industries[i] for i in order],
+            "industry": [s.industry_names[i] for i in order],
+            "jobs": jobs[order].round(0),
+            "value_added_usd": s.value_added_change[order, 0],
+            "output_usd": s.output_change[order, 0],
+        }
+    )
+
+
+def _firms(cut: float, params: ParameterSet, which: str) -> pd.DataFrame | None:
+    try:
+        from lahar.data import load_network
+
+        net = load_network()
+    except (LaharError, ImportError, OSError):  # dataset being edited: skip, do not fail
+        return None
+    ents = net.entities
+    mcap = net.fact("market_cap")
+    keep = ents["ticker"].notna().to_numpy().copy()
+    exposure = np.array([ai_exposure_of_kind(k, params, which=which) for k in ents["kind"]])
+    keep &= exposure > 0
+    if not keep.any():
+        return None
+    idx = np.flatnonzero(keep)
+    known = np.isfinite(mcap[idx])
+    cap = np.where(known, mcap[idx], 1.0)
+    r = reprice(cap, ai_exposure=exposure[idx], ai_cut=cut)
+    return pd.DataFrame(
+        {
+            "ticker": ents["ticker"].to_numpy()[idx],
+            "kind": ents["kind"].to_numpy()[idx],
+            "ai_exposure": exposure[idx],
+            "price_change_pct": 100 * r.price_change,
+            "market_cap_usd": np.where(known, mcap[idx], np.nan),
+            "value_change_usd": np.where(known, r.value_change, np.nan),
+        }
+    )
+
+
+def _power(cut: float, p: ParameterSet, which: str) -> pd.DataFrame:
+    def v(k: str, w: str = which) -> float:
+        return p.value(k, w)
+
+    dl = -cut * v("pjm_dc_load_growth")
+    bal = grid_balance(
+        [0.0, dl],
+        peak_gw=v("pjm_peak_load"),
+        reserve_margin=v("pjm_reserve_margin_cleared"),
+        target_margin=v("pjm_reserve_margin_target"),
+    )
+    uncapped = v("pjm_capacity_price_2027", "high")
+    slope, cap = v("pjm_price_slope"), v("pjm_capacity_price_cap")
+    price = capacity_price([0.0, dl], uncapped_price=uncapped, slope=slope, cap=cap)
+    base = dict(
+        base_price=v("pjm_capacity_price_2026"),
+        base_cost=v("pjm_capacity_cost_2026"),
+        customers=v("pjm_customers"),
+    )
+    (c0, c1), (b0, b1) = capacity_bill(price, **base)
+    boom_price = capacity_price(0.0, uncapped_price=uncapped, slope=slope, cap=None)
+    boom_total, boom_per = capacity_bill(boom_price, **base)
+    capped_total, capped_per = capacity_bill(cap, **base)
+    bust = bust_exposure(
+        cut,
+        contract_value=v("talen_amazon_value"),
+        restart_capex=v("crane_restart_cost"),
+        deferred_coal_gw=v("coal_retirements_deferred"),
+    )
+    rows = [
+        ("PJM data-centre peak load change", dl, "GW"),
+        ("PJM reserve margin, 2027/28 auction", 100 * bal.reserve_margin[0], "%"),
+        ("PJM reserve margin after the bust", 100 * bal.reserve_margin[1], "%"),
+        ("PJM shortfall vs 20% target (after)", bal.shortfall_gw[1], "GW"),
+        ("PJM capacity price, 2027/28 (capped)", price[0], "USD/MW-day"),
+        ("PJM capacity price after the bust", price[1], "USD/MW-day"),
+        ("PJM capacity cost change", c1 - c0, "USD per year"),
+        ("  per customer", b1 - b0, "USD per year"),
+        ("Boom, no bust, no cap: capacity cost vs cap", boom_total - capped_total, "USD per year"),
+        ("  per customer", boom_per - capped_per, "USD per year"),
+        ("PPA revenue at risk (Talen-Amazon)", bust.contract_revenue_at_risk, "USD"),
+        ("Restart capex at risk (Crane)", bust.restart_capex_at_risk, "USD"),
+        ("Coal retirements that can resume", bust.coal_retirements_resumed_gw, "GW"),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value", "unit"])
+
+
+def _display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Format the value column of an item/value/unit frame by its unit, for the table view."""
+
+    def fmt(x: float, unit: str) -> str:
+        if unit.startswith("USD/") or unit.startswith("%") or unit == "GW":
+            return f"{x:,.2f}"
+        if unit.startswith("USD"):
+            return usd(x)
+        if unit == "jobs":
+            return f"{x:,.0f}"
+        return f"{x:,.4g}"
+
+    out = frame.copy()
+    out["value"] = [fmt(x, u) for x, u in zip(frame["value"], frame["unit"], strict=True)]
+    return out
+
+
+def macro_cmd(
+    capex_cut: Annotated[
+        float,
+        typer.Option("--capex-cut", min=0.0, max=1.0, help="Fraction of AI capex cut, 0-1."),
+    ] = 0.3,
+    which: Annotated[
+        str,
+        typer.Option("--range", help="Parameter values: value (central), low or high."),
+    ] = "value",
+    spillover: Annotated[
+        float,
+        typer.Option("--spillover", help="Return of non-AI stocks (e.g. -0.05); default 0."),
+    ] = 0.0,
+    top: Annotated[int, typer.Option("--top", min=1, help="Industries to list.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """GDP, jobs by industry, equity wealth, consumption and power effects of an AI-capex cut.
+
+    Uses BEA's 2023 input-output table (imports removed), and the sourced parameters in
+    lahar/data/parameters.csv; every parameter's source is printed at the end. Money is 2025
+    USD; negative numbers are losses.
+    """
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter(f"expected table, csv or json; got {fmt!r}", param_hint="--format")
+    if which not in ("value", "low", "high"):
+        raise typer.BadParameter(
+            f"expected value, low or high; got {which!r}", param_hint="--range"
+        )
+    with fail_on_lahar_error():
+        params = load_parameters()
+        table = load_bea(2023, domestic=True)
+        s = capex_bust(capex_cut, table=table, params=params, which=which, rest_return=spillover)
+        sections: dict[str, pd.DataFrame] = {
+            "economy": _economy(s),
+            "markets": _markets(s),
+            "jobs_by_industry": _jobs(s, top),
+            "power": _power(capex_cut, params, which),
+        }
+        firms = _firms(capex_cut, params, which)
+        if firms is not None:
+            sections["listed_firms"] = firms
+    used = list(dict.fromkeys([*s.parameter_ids, "utility_dc_sales_share", *_ENERGY_PARAMS]))
+    sources = pd.DataFrame(
+        {
+            "parameter": used,
+            "value": [params.value(k, which) for k in used],
+            "unit": [params[k].unit for k in used],
+            "status": [params[k].status for k in used],
+            "source_id": [params[k].source_id for k in used],
+            "source": [params[k].citation for k in used],
+        }
+    )
+    if fmt == "json":
+        out = {k: json.loads(v.to_json(orient="records")) for k, v in sections.items()}
+        out["parameters"] = json.loads(sources.to_json(orient="records"))
+        out["capex_cut"] = capex_cut
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        long = []
+        for name, frame in [*sections.items(), ("parameters", sources)]:
+            f = frame.copy()
+            f.insert(0, "section", name)
+            long.append(f)
+        sys.stdout.write(pd.concat(long, ignore_index=True).to_csv(index=False))
+        return
+    pct = f"{100 * capex_cut:g}%"
+    console.print(
+        f"[bold]AI-capex cut of {pct}[/bold] (2025 USD; BEA 2023 IO table, imports removed; "
+        f"parameters at '{which}')",
+        highlight=False,
+    )
+    for name, title in (("economy", "Economy"), ("markets", "Equity markets and savings")):
+        print_frame(_display(sections[name]), title=title)
+    print_frame(
+        sections["jobs_by_industry"],
+        title=f"Jobs by industry (largest {top} losses, FTE)",
+        formats={"value_added_usd": usd, "output_usd": usd, "jobs": lambda x: f"{x:,.0f}"},
+    )
+    if "listed_firms" in sections:
+        print_frame(
+            sections["listed_firms"],
+            title="Listed firms of the shipped network (fundamental repricing)",
+            formats={
+                "market_cap_usd": usd,
+                "value_change_usd": usd,
+                "price_change_pct": lambda x: f"{x:.1f}",
+            },
+        )
+    print_frame(_display(sections["power"]), title="Power (PJM)")
+    console.print("[bold]Sources[/bold]", highlight=False)
+    for k in used:
+        console.print(f"  {k}: {params[k].cite()}", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``macro`` command to the app."""
+    app.command("macro")(macro_cmd)
