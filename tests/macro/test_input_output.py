@@ -287,3 +287,17 @@ def test_capex_bridge_and_kinds(bea2023):
         industry_of_kind("dragon")
     with pytest.raises(KeyError, match="valid codes"):
         bea2023.index("9999")
+
+
+def test_sparse_many_columns_chunked_solve():
+    # more right-hand sides than one SuperLU block: the chunked path equals the dense solve
+    rng = np.random.default_rng(11)
+    n = 40
+    a = sp.random_array((n, n), density=0.1, random_state=rng, format="csr") * 0.2
+    f = rng.normal(size=(n, 150))
+    np.testing.assert_allclose(
+        leontief(a, f), np.linalg.solve(np.eye(n) - a.toarray(), f), rtol=1e-10, atol=1e-10
+    )
+    np.testing.assert_allclose(
+        ghosh(a, f), np.linalg.solve((np.eye(n) - a.toarray()).T, f), rtol=1e-10, atol=1e-10
+    )
