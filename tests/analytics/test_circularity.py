@@ -13,6 +13,7 @@ from lahar.analytics._flowkernel import HAVE_NUMBA
 from lahar.analytics.circularity import (
     DEFAULT_STATUS_WEIGHTS,
     max_circulation,
+    money_flow_table,
     money_flows,
     round_trip,
     top_cycles,
@@ -319,18 +320,59 @@ def _tiny_network() -> Network:
 def test_money_flows_directions_weights_and_annualisation() -> None:
     net = _tiny_network()
     F = money_flows(net).toarray()
-    # equity a->b announced: 100 * 0.25; cloud b->a: 300/5 * 0.5; chip export a->c: money c->a.
+    # equity a->b announced: 100 * 0.25 / 5 years; cloud b->a: 300 / 5 * 0.5;
+    # chip export a->c drawn: the money goes c->a, 40 / 5 years; governance moves nothing.
     expect = np.zeros((3, 3))
-    expect[0, 1] = 25.0
+    expect[0, 1] = 5.0
     expect[1, 0] = 30.0
-    expect[2, 0] = 40.0
+    expect[2, 0] = 8.0
     np.testing.assert_allclose(F, expect)
     raw = money_flows(net, annualize=False, status_weights=None).toarray()
     assert raw[1, 0] == 300.0
     assert raw[0, 1] == 100.0
-    only = money_flows(net, layers=["equity"]).toarray()
-    assert only.sum() == 25.0
+    assert money_flows(net, spread_years=None).toarray()[0, 1] == 25.0
+    assert money_flows(net, layers=["equity"]).toarray().sum() == 5.0
     assert DEFAULT_STATUS_WEIGHTS["drawn"] == 1.0
+    t = money_flow_table(net)
+    assert list(t["id"]) == ["x1", "x2", "x3"]
+    assert list(t["payer"]) == ["a", "b", "c"]
+    np.testing.assert_allclose(t["flow_usd"], [5.0, 30.0, 8.0])
+
+
+def test_money_flows_supersedes_exclude_and_holdings() -> None:
+    ents = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "name": ["A", "B", "C"],
+            "kind": ["other"] * 3,
+            "ticker": [None, "NYSE:B", None],
+        }
+    )
+    exps = pd.DataFrame(
+        {
+            "id": ["x1", "x2", "x3", "x4", "x5"],
+            "source": ["a", "a", "c", "a", "c"],
+            "target": ["b", "b", "b", "c", "a"],
+            "layer": ["equity"] * 5,
+            "amount_usd": [10.0, 20.0, 50.0, 7.0, 3.0],
+            "status": ["announced", "committed", "reported", "drawn", "drawn"],
+            "term_years": [None] * 5,
+            "supersedes": [None, "x1", None, None, None],
+        }
+    )
+    net = Network.from_frames(ents, exps)
+    kw = {"status_weights": None, "annualize": False}
+    t = money_flow_table(net, **kw)
+    # x1 superseded by x2; x3 is a market holding of listed B
+    assert list(t["id"]) == ["x2", "x4", "x5"]
+    assert list(money_flow_table(net, holdings=True, **kw)["id"]) == ["x2", "x3", "x4", "x5"]
+    assert list(money_flow_table(net, exclude=["x4"], **kw)["id"]) == ["x2", "x5"]
+    # a row superseded only by an excluded row counts again (X0018 cash when X0019 is out)
+    assert list(money_flow_table(net, exclude=["x2"], **kw)["id"]) == ["x1", "x4", "x5"]
+    # a reversed row (a warrant granted by the issuer B) pays B -> holder, even if a holding
+    t = money_flow_table(net, reverse=["x3"], **kw)
+    row = t[t["id"] == "x3"].iloc[0]
+    assert (row["payer"], row["payee"], row["flow_usd"]) == ("b", "c", 50.0)
 
 
 def test_money_flows_errors() -> None:
@@ -339,3 +381,5 @@ def test_money_flows_errors() -> None:
         money_flows(net, layers=["governance"])
     with pytest.raises(ValueError, match="'status_weights' parameter of money_flows"):
         money_flows(net, status_weights={"drawn": 1.0})
+    with pytest.raises(ValueError, match="'spread_years' parameter of money_flows"):
+        money_flows(net, spread_years=0.0)

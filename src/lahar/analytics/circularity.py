@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
@@ -53,6 +54,9 @@ if TYPE_CHECKING:
     from lahar.network import Network
 
 __all__ = [
+    "DEFAULT_EXCLUDE",
+    "DEFAULT_REVERSE",
+    "DEFAULT_SPREAD_YEARS",
     "DEFAULT_STATUS_WEIGHTS",
     "FORWARD_LAYERS",
     "REVERSED_LAYERS",
@@ -60,6 +64,7 @@ __all__ = [
     "Cycles",
     "RoundTrip",
     "max_circulation",
+    "money_flow_table",
     "money_flows",
     "round_trip",
     "top_cycles",
@@ -101,47 +106,201 @@ _AUTO_LP_MAX_EDGES = 5_000
 _TOL = 1e-13  # residual capacities (relative to the largest flow) at or below this are zero
 
 
-def money_flows(
+DEFAULT_SPREAD_YEARS: float = 5.0
+"""Years over which a one-off amount (a row with no ``term_years``) is spread per year.
+
+The termless rows are equity rounds, loans, pledges and chip orders that are paid or delivered
+over several years: the OpenAI–Broadcom 10 GW order runs from H2 2026 to 2029 (X0008), BofA
+puts the OpenAI–AMD 6 GW deployment at 4–6 years (X0004), and the largest contract of the
+network, OpenAI–Oracle, runs five years (X0006). Five years is our assumption from these.
+"""
+
+DEFAULT_EXCLUDE: Mapping[str, str] = {
+    "X0019": "Microsoft's OpenAI stake VALUE (~$135B), not cash; the cash row X0018 counts",
+    "X0179": "OpenAI Foundation's stake from the recapitalisation; no money paid",
+}
+"""Exposures left out of money flows by default, with the reason (stake values, not payments)."""
+
+DEFAULT_REVERSE: Mapping[str, str] = {
+    "X0005": "AMD's warrant for 160M shares at $0.01: value AMD gives OpenAI, not a payment to AMD",
+}
+"""Exposures whose value moves target → source, against their layer's convention, by default.
+
+A warrant granted at a nominal strike is recorded as equity held by the holder (source) in the
+issuer (target), but the value goes from the issuer to the holder: AMD pays OpenAI in shares
+for buying its chips, the circular deal in its purest form.
+"""
+
+
+def money_flow_table(
     net: Network,
     *,
     annualize: bool = True,
     status_weights: Mapping[str, float] | None = DEFAULT_STATUS_WEIGHTS,
+    spread_years: float | None = DEFAULT_SPREAD_YEARS,
+    holdings: bool = False,
+    exclude: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_EXCLUDE),
+    reverse: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_REVERSE),
     layers: Sequence[str] | None = None,
-) -> sp.csr_array:
-    r"""Money-flow matrix of a network: ``F[i, j]`` = USD per period paid by ``i`` into ``j``.
+) -> pd.DataFrame:
+    """Per-exposure money flows: who pays whom how much per period, and why.
 
-    .. math:: F = \sum_{l \in \text{forward}} w \odot A_l
-              + \sum_{l \in \text{reversed}} (w \odot A_l)^\top
+    Each kept exposure becomes one row with its payer, payee and flow (USD per period)
+    ``amount_usd × weight[status] / years``, where ``years`` is ``term_years`` for multi-year
+    contracts and ``spread_years`` for one-off amounts (when ``annualize``). Rules, in order:
 
-    where :math:`A_l` is the layer matrix (amounts annualised by ``term_years`` when
-    ``annualize``) and :math:`w` the weight of each exposure's status. Equity, debt,
-    investment pledges and the purchase layers (purchase commitments, cloud contracts, chip
-    purchases, leases, power purchases) move money source → target; chip exports move chips
-    source → target and money target → source; governance ties move no money.
+    * Equity, debt, investment pledges and the purchase layers (purchase commitments, cloud
+      contracts, chip purchases, leases, power purchases) pay source → target; chip exports pay
+      target → source (the chips go the other way); governance and guarantees (contingent)
+      move no money.
+    * A row superseded (``supersedes`` column) by another kept row is dropped.
+    * Rows in ``exclude`` are dropped (default :data:`DEFAULT_EXCLUDE`: stake values).
+    * Rows in ``reverse`` pay target → source instead (default :data:`DEFAULT_REVERSE`: a
+      warrant granted by the issuer); they are exempt from the holdings rule below.
+    * Unless ``holdings``, equity rows with status ``reported`` or ``estimate`` in an entity
+      with a ticker are left out: they value shares bought on the market (13F holdings, index
+      funds), money paid to other shareholders, not to the company.
 
     Parameters
     ----------
     net : Network
         The network.
     annualize : bool, default True
-        Divide multi-year contracts by their ``term_years`` (one-off investments and loans,
-        which have no term, count whole in the period).
+        Express flows per year (see above); ``False`` keeps whole amounts.
     status_weights : mapping of str to float or None, default DEFAULT_STATUS_WEIGHTS
-        Weight per status (see :data:`DEFAULT_STATUS_WEIGHTS` for the reasoning); ``None``
-        counts every deal at its full headline amount.
+        Weight per status (see :data:`DEFAULT_STATUS_WEIGHTS`); ``None`` = 1 for all.
+    spread_years : float or None, default DEFAULT_SPREAD_YEARS (5)
+        Years over which one-off amounts are spread when ``annualize``; ``None`` counts them
+        whole in the year.
+    holdings : bool, default False
+        Count market holdings of listed shares as money paid to the company.
+    exclude : sequence of str, default the ids of DEFAULT_EXCLUDE
+        Exposure ids to leave out.
+    reverse : sequence of str, default the ids of DEFAULT_REVERSE
+        Exposure ids whose money goes against their layer's direction.
     layers : sequence of str, optional
         Restrict to these money layers (default: all of :data:`FORWARD_LAYERS` and
         :data:`REVERSED_LAYERS`).
 
     Returns
     -------
-    scipy.sparse.csr_array
-        Shape ``(n, n)``, USD, in the entity order of ``net.ids``.
+    pandas.DataFrame
+        Columns ``id, payer, payee, layer, status, amount_usd, years, weight, flow_usd`` and
+        integer positions ``i, j`` (payer, payee) in ``net.ids``; rows in exposure order.
 
     Raises
     ------
     ValueError
-        A layer that moves no money (``governance``) or an unknown layer name.
+        An unknown or non-money layer, a status without a weight, ``spread_years`` <= 0.
+
+    See Also
+    --------
+    money_flows : the same as a sparse matrix.
+    """
+    chosen = tuple(layers) if layers is not None else FORWARD_LAYERS + REVERSED_LAYERS
+    known = set(FORWARD_LAYERS) | set(REVERSED_LAYERS)
+    bad = [x for x in chosen if x not in known]
+    if bad:
+        raise ValueError(
+            f"The 'layers' parameter of money_flows must name money layers "
+            f"({', '.join(FORWARD_LAYERS + REVERSED_LAYERS)}). Got {bad} instead."
+        )
+    if spread_years is not None and not (np.isfinite(spread_years) and spread_years > 0):
+        raise ValueError(
+            "The 'spread_years' parameter of money_flows must be a float > 0 or None. "
+            f"Got {spread_years!r} instead."
+        )
+    ex = net.exposures
+    src = np.asarray(net.source, dtype=np.int64)
+    dst = np.asarray(net.target, dtype=np.int64)
+    layer = ex["layer"].to_numpy(dtype=object)
+    status = ex["status"].to_numpy(dtype=object)
+    ids = ex["id"].to_numpy(dtype=object)
+    keep = np.isin(layer, np.asarray(chosen, dtype=object))
+    keep &= ~np.isin(ids, np.asarray(list(exclude), dtype=object))
+    if "supersedes" in ex.columns:
+        sup = ex["supersedes"].to_numpy(dtype=object)
+        has = keep & pd.notna(ex["supersedes"]).to_numpy()
+        keep &= ~np.isin(ids, sup[has])
+    flip = np.isin(ids, np.asarray(list(reverse), dtype=object))
+    if not holdings and "ticker" in net.entities.columns:
+        listed = net.entities["ticker"].notna().to_numpy()
+        holding = (layer == "equity") & np.isin(status, ["reported", "estimate"]) & listed[dst]
+        keep &= ~(holding & ~flip)
+    amount = ex["amount_usd"].to_numpy(dtype=np.float64)
+    term = ex["term_years"].to_numpy(dtype=np.float64)
+    if status_weights is None:
+        weight = np.ones(len(ex))
+    else:
+        present = sorted(set(status[keep]))
+        missing = [x for x in present if x not in status_weights]
+        if missing:
+            raise ValueError(
+                "The 'status_weights' parameter of money_flows must give a weight for every "
+                f"status present. Got no weight for {missing} instead."
+            )
+        weight = np.array([float(status_weights.get(x, 0.0)) for x in status])
+    years = np.ones(len(ex))
+    if annualize:
+        years = np.where(np.isnan(term), spread_years if spread_years else 1.0, term)
+    backward = np.isin(layer, np.asarray(REVERSED_LAYERS, dtype=object)) ^ flip
+    i = np.where(backward, dst, src)
+    j = np.where(backward, src, dst)
+    names = np.asarray(net.ids, dtype=object)
+    sel = np.flatnonzero(keep)
+    return pd.DataFrame(
+        {
+            "id": ids[sel],
+            "payer": names[i[sel]],
+            "payee": names[j[sel]],
+            "layer": layer[sel],
+            "status": status[sel],
+            "amount_usd": amount[sel],
+            "years": years[sel],
+            "weight": weight[sel],
+            "flow_usd": amount[sel] * weight[sel] / years[sel],
+            "i": i[sel],
+            "j": j[sel],
+        }
+    )
+
+
+def money_flows(
+    net: Network,
+    *,
+    annualize: bool = True,
+    status_weights: Mapping[str, float] | None = DEFAULT_STATUS_WEIGHTS,
+    spread_years: float | None = DEFAULT_SPREAD_YEARS,
+    holdings: bool = False,
+    exclude: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_EXCLUDE),
+    reverse: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_REVERSE),
+    layers: Sequence[str] | None = None,
+) -> sp.csr_array:
+    r"""Money-flow matrix of a network: ``F[i, j]`` = USD per year paid by ``i`` to ``j``.
+
+    .. math:: F_{ij} = \sum_{e:\, i \to j} \frac{a_e\, w_{s(e)}}{y_e}
+
+    over the kept exposures ``e`` that move money from ``i`` to ``j`` (amount :math:`a_e`,
+    status weight :math:`w_{s(e)}`, years :math:`y_e`); the rules are those of
+    :func:`money_flow_table`, which lists every term of the sum.
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+    annualize, status_weights, spread_years, holdings, exclude, reverse, layers
+        As for :func:`money_flow_table`.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Shape ``(n, n)``, USD per year (whole USD if not ``annualize``), in the order of
+        ``net.ids``.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`money_flow_table`.
 
     Examples
     --------
@@ -152,47 +311,30 @@ def money_flows(
     ...                      "layer": ["equity", "cloud_contract"], "amount_usd": [100.0, 300.0],
     ...                      "status": ["drawn", "committed"], "term_years": [None, 5.0]})
     >>> net = Network.from_frames(ents, exps)
-    >>> money_flows(net).toarray()  # 300 over 5 years at weight 0.5 = 30 per year
+    >>> money_flows(net).toarray()  # 100 / 5 years; 300 over 5 years at weight 0.5
+    array([[ 0., 20.],
+           [30.,  0.]])
+    >>> money_flows(net, spread_years=None).toarray()
     array([[  0., 100.],
            [ 30.,   0.]])
     """
-    chosen = tuple(layers) if layers is not None else FORWARD_LAYERS + REVERSED_LAYERS
-    known = set(FORWARD_LAYERS) | set(REVERSED_LAYERS)
-    bad = [x for x in chosen if x not in known]
-    if bad:
-        raise ValueError(
-            f"The 'layers' parameter of money_flows must name money layers "
-            f"({', '.join(FORWARD_LAYERS + REVERSED_LAYERS)}). Got {bad} instead."
-        )
-    weights = None if status_weights is None else dict(status_weights)
-    fwd = [x for x in chosen if x in FORWARD_LAYERS]
-    rev = [x for x in chosen if x in REVERSED_LAYERS]
-    out = sp.csr_array((net.n, net.n), dtype=np.float64)
-    if fwd:
-        out = out + net.layer(fwd, annualize=annualize, weights=_weights_for(net, fwd, weights))
-    if rev:
-        a = net.layer(rev, annualize=annualize, weights=_weights_for(net, rev, weights))
-        out = out + a.T.tocsr()
-    out = sp.csr_array(out)
+    t = money_flow_table(
+        net,
+        annualize=annualize,
+        status_weights=status_weights,
+        spread_years=spread_years,
+        holdings=holdings,
+        exclude=exclude,
+        reverse=reverse,
+        layers=layers,
+    )
+    out = sp.csr_array(
+        (t["flow_usd"].to_numpy(), (t["i"].to_numpy(), t["j"].to_numpy())),
+        shape=(net.n, net.n),
+    )
     out.sum_duplicates()
     out.eliminate_zeros()
     return out
-
-
-def _weights_for(
-    net: Network, layers: list[str], weights: dict[str, float] | None
-) -> dict[str, float] | None:
-    if weights is None:
-        return None
-    ex = net.exposures
-    present = set(ex.loc[ex["layer"].isin(layers), "status"].astype(str))
-    missing = sorted(present - set(weights))
-    if missing:
-        raise ValueError(
-            f"The 'status_weights' parameter of money_flows must give a weight for every status "
-            f"present. Got no weight for {missing} instead."
-        )
-    return weights
 
 
 # --------------------------------------------------------------------------- circulation
