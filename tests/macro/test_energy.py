@@ -70,5 +70,19 @@ def test_bust_exposure_linear_and_checked():
     )
     np.testing.assert_allclose(b.contract_revenue_at_risk, [0.0, 9e9, 18e9])
     np.testing.assert_allclose(b.coal_retirements_resumed_gw, [0.0, 4.25, 8.5])
+    np.testing.assert_allclose(b.utility_capex_at_risk, 0.0)
+    u = bust_exposure(
+        0.5,
+        contract_value=0.0,
+        restart_capex=0.0,
+        deferred_coal_gw=0.0,
+        planned_capex=208e9,
+        dc_capex_share=0.26,
+    )
+    assert u.utility_capex_at_risk == pytest.approx(0.5 * 208e9 * 0.26)
+    with pytest.raises(ValueError, match="'dc_capex_share' parameter of bust_exposure"):
+        bust_exposure(
+            0.5, contract_value=0.0, restart_capex=0.0, deferred_coal_gw=0.0, dc_capex_share=2.0
+        )
     with pytest.raises(ValueError, match="must be in \\[0, 1\\]"):
         bust_exposure(1.5, contract_value=1.0, restart_capex=1.0, deferred_coal_gw=1.0)

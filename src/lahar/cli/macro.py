@@ -34,6 +34,8 @@ _ENERGY_PARAMS = (
     "talen_amazon_value",
     "crane_restart_cost",
     "coal_retirements_deferred",
+    "utility_capex_2025",
+    "dc_share_utility_capex",
 )
 
 
@@ -140,6 +142,8 @@ def _power(cut: float, p: ParameterSet, which: str) -> pd.DataFrame:
         contract_value=v("talen_amazon_value"),
         restart_capex=v("crane_restart_cost"),
         deferred_coal_gw=v("coal_retirements_deferred"),
+        planned_capex=v("utility_capex_2025"),
+        dc_capex_share=v("dc_share_utility_capex"),
     )
     rows = [
         ("PJM data-centre peak load change", dl, "GW"),
@@ -155,6 +159,7 @@ def _power(cut: float, p: ParameterSet, which: str) -> pd.DataFrame:
         ("PPA revenue at risk (Talen-Amazon)", bust.contract_revenue_at_risk, "USD"),
         ("Restart capex at risk (Crane)", bust.restart_capex_at_risk, "USD"),
         ("Coal retirements that can resume", bust.coal_retirements_resumed_gw, "GW"),
+        ("Utility capex for data centres at risk", bust.utility_capex_at_risk, "USD per year"),
     ]
     return pd.DataFrame(rows, columns=["item", "value", "unit"])
 

@@ -264,11 +264,15 @@ class BustExposure:
         Capex of plants restarted for data centres (e.g. Crane) that the cut strands.
     coal_retirements_resumed_gw : float or ndarray
         Coal capacity whose deferred retirement can go ahead.
+    utility_capex_at_risk : float or ndarray
+        Planned utility capex (per year) built for data-centre load that the cut strands or
+        defers (0 when no ``planned_capex`` is given).
     """
 
     contract_revenue_at_risk: NDArray[np.float64] | float
     restart_capex_at_risk: NDArray[np.float64] | float
     coal_retirements_resumed_gw: NDArray[np.float64] | float
+    utility_capex_at_risk: NDArray[np.float64] | float
 
 
 def bust_exposure(
@@ -277,13 +281,16 @@ def bust_exposure(
     contract_value: float,
     restart_capex: float,
     deferred_coal_gw: float,
+    planned_capex: float = 0.0,
+    dc_capex_share: float = 0.0,
 ) -> BustExposure:
     r"""Power-sector exposure to a cut in AI spending, proportional to the cut.
 
     .. math:: X_s = c_s \times X
 
-    for contracted PPA revenue (Crane, Talen–Amazon...), restart capex, and coal retirements
-    deferred for data-centre load. Proportionality is the simplest reading: a cut of ``c`` in
+    for contracted PPA revenue (Crane, Talen–Amazon...), restart capex, coal retirements
+    deferred for data-centre load, and the data-centre-driven part of utilities' planned capex
+    (``planned_capex × dc_capex_share``). Proportionality is the simplest reading: a cut of ``c`` in
     AI capacity strands ``c`` of the contracts and lets ``c`` of the deferred retirements
     proceed. It ignores that hyperscalers with cash keep paying (take-or-pay) while
     neoclouds default, and that coal plants are also kept on by must-run orders.
@@ -298,6 +305,11 @@ def bust_exposure(
         Capex of restarts and plants built for data centres (USD).
     deferred_coal_gw : float
         Coal retirements deferred because of load growth (GW; 2025: 8.5 GW).
+    planned_capex : float, default 0
+        Utilities' planned capex per year (USD; EEI members 2025: $208bn).
+    dc_capex_share : float, default 0
+        Share of it driven by data-centre load, in [0, 1] (``dc_share_utility_capex``: 0.26,
+        range 0.10–0.85; an estimate).
 
     Returns
     -------
@@ -307,17 +319,21 @@ def bust_exposure(
     --------
     Talen–Amazon ($18bn) plus the Crane restart ($1.6bn), 8.5 GW of deferred coal, a 30% cut:
 
-    >>> b = bust_exposure(0.3, contract_value=18e9, restart_capex=1.6e9, deferred_coal_gw=8.5)
+    >>> b = bust_exposure(0.3, contract_value=18e9, restart_capex=1.6e9, deferred_coal_gw=8.5,
+    ...                   planned_capex=208e9, dc_capex_share=0.26)
     >>> print(f"{b.contract_revenue_at_risk / 1e9:.1f} {b.restart_capex_at_risk / 1e9:.2f} "
-    ...       f"{b.coal_retirements_resumed_gw:.2f}")
-    5.4 0.48 2.55
+    ...       f"{b.coal_retirements_resumed_gw:.2f} {b.utility_capex_at_risk / 1e9:.1f}")
+    5.4 0.48 2.55 16.2
     """
     func = "bust_exposure"
     c = _arr(ai_cut, "ai_cut", func)
     if (c < 0).any() or (c > 1).any():
         raise ValueError(f"The 'ai_cut' parameter of {func} must be in [0, 1].")
+    if not 0 <= dc_capex_share <= 1:
+        raise ValueError(f"The 'dc_capex_share' parameter of {func} must be in [0, 1].")
     return BustExposure(
         contract_revenue_at_risk=_out(c * contract_value),
         restart_capex_at_risk=_out(c * restart_capex),
         coal_retirements_resumed_gw=_out(c * deferred_coal_gw),
+        utility_capex_at_risk=_out(c * planned_capex * dc_capex_share),
     )
