@@ -85,7 +85,7 @@ __all__ = [
 EMPLOYMENT_YEAR = 2017
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IOTable:
     """A US industry-by-industry input–output table with its satellite accounts.
 
@@ -160,6 +160,10 @@ class IOTable:
     final_demand: NDArray[np.float64]
     final_demand_categories: tuple[str, ...]
     final_demand_names: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        kind = "domestic" if self.domestic else "total (imports as if domestic)"
+        return f"<IOTable BEA {self.year}, {kind}: {self.n} industries, {len(self.commodities)} commodities>"
 
     @property
     def n(self) -> int:
