@@ -301,3 +301,14 @@ def test_sparse_many_columns_chunked_solve():
     np.testing.assert_allclose(
         ghosh(a, f), np.linalg.solve((np.eye(n) - a.toarray()).T, f), rtol=1e-10, atol=1e-10
     )
+
+
+def test_bea_type_ii_household_closure():
+    t = load_bea(2023, domestic=True)
+    hr, hc = t.household_closure(0.6)
+    m1 = type_i_multipliers(t.technical_coefficients)
+    m2 = type_ii_multipliers(t.technical_coefficients, hr, hc)
+    assert (m2 > m1).all()
+    assert (m2 / m1 < 2).all()
+    with pytest.raises(ValueError, match="consumption_per_income"):
+        t.household_closure(-1.0)

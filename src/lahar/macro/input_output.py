@@ -199,6 +199,46 @@ class IOTable:
         pce = self.final_demand[:, self.final_demand_categories.index("F010")]
         return pce / (self.market_shares @ f).sum()
 
+    def household_closure(
+        self, consumption_per_income: float
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Household row and column that close the model for Type II multipliers.
+
+        ``h_r`` = compensation per dollar of output (BEA row V001); ``h_c`` = PCE shares by
+        industry × ``consumption_per_income`` (household spending per dollar of compensation).
+
+        Parameters
+        ----------
+        consumption_per_income : float
+            Dollars of consumption per dollar of compensation, >= 0. Miller & Blair's
+            textbook closure (all PCE over compensation) is 1.32 in 2023 and makes households
+            spend more than they earn from work, inflating Type II multipliers; spending out
+            of compensation after taxes and saving is lower (the example uses 0.6, an
+            illustration, not a sourced figure). A modelling choice: state it.
+
+        Returns
+        -------
+        (ndarray, ndarray)
+            ``household_input`` and ``household_consumption`` for
+            :func:`type_ii_multipliers` / :func:`closed_model`.
+
+        Examples
+        --------
+        >>> t = load_bea(2023, domestic=True)
+        >>> hr, hc = t.household_closure(0.6)
+        >>> m1 = type_i_multipliers(t.technical_coefficients)
+        >>> m2 = type_ii_multipliers(t.technical_coefficients, hr, hc)
+        >>> i = t.index("334")
+        >>> print(f"334 output multiplier: type I {m1[i]:.3f}, type II {m2[i]:.3f}")
+        334 output multiplier: type I 1.280, type II 1.898
+        """
+        if not consumption_per_income >= 0:
+            raise ValueError(
+                "The 'consumption_per_income' parameter of IOTable.household_closure must be "
+                f">= 0. Got {consumption_per_income!r} instead."
+            )
+        return self.compensation_coefficients.copy(), self.pce_shares() * consumption_per_income
+
     def commodity_to_industry(self, commodity_demand: ArrayLike) -> NDArray[np.float64]:
         r"""Convert final demand for commodities (73 rows) into final demand on industries.
 
