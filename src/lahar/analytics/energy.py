@@ -1,0 +1,189 @@
+r"""Power: data-centre load in energy terms, its share of US electricity, and PPA economics.
+
+* :func:`energy_twh` — capacity (GW) to annual energy (TWh) through a utilisation factor:
+  :math:`E = P \cdot 8.76 \cdot u` (8,760 hours a year).
+* :func:`electricity_share` — that energy as a share of total US electricity use.
+* :func:`ppa_economics` — per power-purchase agreement: energy per year at a capacity factor,
+  dollars per year and the implied price per MWh.
+
+Defaults are derived from LBNL's 2024 United States Data Center Energy Usage Report (sources
+P17, P18): 176 TWh used by US data centres in 2023 was 4.4 % of US electricity, so total use
+was ~4,000 TWh; the 2028 projection of 325–580 TWh on 74–132 GW of capacity implies a
+utilisation of ~50 %.
+
+References
+----------
+.. [1] Shehabi, A. et al. (2024). *2024 United States Data Center Energy Usage Report*.
+   Lawrence Berkeley National Laboratory, LBNL-2001637.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "DEFAULT_UTILISATION",
+    "HOURS_PER_YEAR",
+    "US_ELECTRICITY_TWH",
+    "PPA",
+    "electricity_share",
+    "energy_twh",
+    "ppa_economics",
+]
+
+HOURS_PER_YEAR: float = 8760.0
+
+US_ELECTRICITY_TWH: float = 176.0 / 0.044
+"""Total US electricity use, ~4,000 TWh: LBNL's 176 TWh of data-centre use in 2023 was 4.4 %
+of it (P17)."""
+
+DEFAULT_UTILISATION: float = ((325.0 + 580.0) / 2) / (((74.0 + 132.0) / 2) * HOURS_PER_YEAR / 1e3)
+"""Average load over capacity of US data centres, ~0.50: LBNL's 2028 midpoints, 452.5 TWh on
+103 GW (P17, P18)."""
+
+DEFAULT_CAPACITY_FACTOR: float = 0.90
+"""Capacity factor of a nuclear plant under a PPA, 0.90 (the dataset's assumption for the
+Crane and Clinton PPA estimates, docs/data.md)."""
+
+
+def energy_twh(
+    gw: ArrayLike, *, utilisation: float = DEFAULT_UTILISATION
+) -> NDArray[np.float64] | float:
+    r"""Annual energy of a load: :math:`E\,[\text{TWh}] = P\,[\text{GW}] \times 8.76 \times u`.
+
+    Parameters
+    ----------
+    gw : array_like
+        Capacity (GW, >= 0).
+    utilisation : float, default DEFAULT_UTILISATION (~0.50)
+        Average load over capacity, in (0, 1] (LBNL 2028 midpoints, P17/P18).
+
+    Returns
+    -------
+    float or ndarray
+        TWh per year.
+
+    Raises
+    ------
+    ValueError
+        Negative capacity or ``utilisation`` outside (0, 1].
+
+    Examples
+    --------
+    >>> energy_twh(1.0, utilisation=1.0)
+    8.76
+    >>> round(energy_twh(103.0), 1)  # LBNL's 2028 midpoint capacity gives its midpoint energy
+    452.5
+    """
+    if not 0 < utilisation <= 1:
+        raise ValueError(
+            f"The 'utilisation' parameter of energy_twh must be in (0, 1]. Got {utilisation!r}."
+        )
+    p = np.asarray(gw, dtype=np.float64)
+    if (p < 0).any():
+        raise ValueError("The 'gw' parameter of energy_twh must be >= 0.")
+    out = p * HOURS_PER_YEAR / 1e3 * utilisation
+    return float(out) if out.ndim == 0 else out
+
+
+def electricity_share(
+    twh: ArrayLike, *, total_twh: float = US_ELECTRICITY_TWH
+) -> NDArray[np.float64] | float:
+    r"""Share of total electricity use: :math:`E / E_{total}`.
+
+    Parameters
+    ----------
+    twh : array_like
+        Energy (TWh per year).
+    total_twh : float, default US_ELECTRICITY_TWH (~4,000)
+        Total electricity use (TWh per year, > 0); LBNL (P17).
+
+    Returns
+    -------
+    float or ndarray
+
+    Examples
+    --------
+    >>> round(electricity_share(176.0), 3)
+    0.044
+    """
+    if not total_twh > 0:
+        raise ValueError(
+            f"The 'total_twh' parameter of electricity_share must be > 0. Got {total_twh!r}."
+        )
+    out = np.asarray(twh, dtype=np.float64) / total_twh
+    return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class PPA:
+    """Economics of power-purchase agreements.
+
+    Attributes
+    ----------
+    twh_per_year : ndarray
+        Energy delivered per year (TWh).
+    usd_per_year : ndarray
+        Contract value per year (USD).
+    usd_per_mwh : ndarray
+        Implied price (USD per MWh); NaN where the value is unknown (0).
+    """
+
+    twh_per_year: NDArray[np.float64]
+    usd_per_year: NDArray[np.float64]
+    usd_per_mwh: NDArray[np.float64]
+
+
+def ppa_economics(
+    mw: ArrayLike,
+    value_usd: ArrayLike,
+    years: ArrayLike,
+    *,
+    capacity_factor: float = DEFAULT_CAPACITY_FACTOR,
+) -> PPA:
+    r"""Energy, dollars per year and implied price of PPAs.
+
+    .. math:: E = \frac{P_{MW} \cdot 8760 \cdot c}{10^6}\ \text{TWh}, \quad
+              \$/\text{yr} = \frac{V}{T}, \quad \$/\text{MWh} = \frac{V/T}{10^6 E}
+
+    Parameters
+    ----------
+    mw : array_like
+        Contracted capacity (MW).
+    value_usd : array_like
+        Total contract value (USD); 0 = unknown.
+    years : array_like
+        Contract term (years, > 0).
+    capacity_factor : float, default 0.90
+        Share of the year the plant delivers at capacity, in (0, 1] (docs/data.md).
+
+    Returns
+    -------
+    PPA
+
+    Examples
+    --------
+    Talen–Amazon: 1,920 MW, ~$18B over 17 years (P30, P31):
+
+    >>> p = ppa_economics([1920.0], [18e9], [17.0])
+    >>> p.twh_per_year.round(2), (p.usd_per_year / 1e9).round(3), p.usd_per_mwh.round(1)
+    (array([15.14]), array([1.059]), array([69.9]))
+    """
+    if not 0 < capacity_factor <= 1:
+        raise ValueError(
+            "The 'capacity_factor' parameter of ppa_economics must be in (0, 1]. Got "
+            f"{capacity_factor!r} instead."
+        )
+    p = np.asarray(mw, dtype=np.float64)
+    v = np.asarray(value_usd, dtype=np.float64)
+    t = np.asarray(years, dtype=np.float64)
+    if (t <= 0).any():
+        raise ValueError("The 'years' parameter of ppa_economics must be > 0.")
+    twh = p * HOURS_PER_YEAR * capacity_factor / 1e6
+    per_year = v / t
+    ok = (v > 0) & (twh > 0)
+    price = np.where(ok, per_year / np.where(ok, twh * 1e6, 1.0), np.nan)
+    return PPA(twh_per_year=twh, usd_per_year=per_year, usd_per_mwh=price)
