@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from lahar.contagion import DebtRankResult, _kernels, debtrank
+from lahar.contagion import DebtRankResult, debtrank
 from lahar.contagion._reference import debtrank_battiston_reference, debtrank_linear_reference
 from lahar.errors import ConvergenceError, DataError
 
@@ -16,17 +16,7 @@ A2 = np.array([[0.0, 5.0], [5.0, 0.0]])
 E2 = np.array([10.0, 10.0])
 
 
-@pytest.fixture(params=["numba", "numpy"])
-def kernel_mode(request):
-    """Run a test with the compiled kernels and with the pure numpy fallback."""
-    if request.param == "numba" and not _kernels._HAVE_NUMBA:
-        pytest.skip("numba not installed")
-    _kernels.set_enabled(request.param == "numba")
-    yield request.param
-    _kernels.set_enabled(True)
-
-
-def test_tv7_linear_two_cycle(kernel_mode):
+def test_tv7_linear_two_cycle(engine):
     """TV-7 (model_test_vectors.md; construction and numbers are a self-check, checked here
     against the closed form): Lambda = [[0, .5], [.5, 0]], h(1) = [0.2, 0] ->
     h_inf = [0.266667, 0.133333] = (I - Lambda)^-1 h(1) (Bardoscia et al. 2015, Eq. 9:
@@ -62,7 +52,7 @@ def test_tv7_battiston_single_hit():
     assert (res.distress < linear).any()
 
 
-def test_unstable_when_spectral_radius_above_one(kernel_mode):
+def test_unstable_when_spectral_radius_above_one(engine):
     """Bardoscia et al. (2015): if the largest eigenvalue of Lambda exceeds 1, some h_i -> 1."""
     A = np.array([[0.0, 15.0], [15.0, 0.0]])  # Lambda = 1.5 * [[0, 1], [1, 0]], rho = 1.5
     res = debtrank(A, E2, [0.01, 0.0])
@@ -79,7 +69,7 @@ def test_battiston_w_is_capped_at_one():
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_linear_matches_plain_reference(seed, kernel_mode):
+def test_linear_matches_plain_reference(seed, engine):
     """Batched/frontier implementation vs one-shock-at-a-time full SpMV loop."""
     rng = np.random.default_rng(seed)
     n = 200
@@ -105,7 +95,7 @@ def test_battiston_matches_plain_reference(seed):
     np.testing.assert_allclose(res.distress, debtrank_battiston_reference(A, eq, shock), atol=1e-14)
 
 
-def test_batch_equals_columns_and_sparse_equals_dense(kernel_mode):
+def test_batch_equals_columns_and_sparse_equals_dense(engine):
     rng = np.random.default_rng(9)
     n = 60
     A = random_sparse_liabilities(rng, n, 300)

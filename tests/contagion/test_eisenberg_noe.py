@@ -21,7 +21,7 @@ from ._helpers import lp_clearing, random_liabilities, random_sparse_liabilities
 # --------------------------------------------------------------------------- published examples
 
 
-def test_tv1_eisenberg_noe_three_banks():
+def test_tv1_eisenberg_noe_three_banks(engine):
     """TV-1: siebenbrunner/NetworkValuation, Algorithms/Eisenberg and Noe 2001/Example.pdf.
 
     Published: equity after clearing [-5.4545, -2.6364, 30] and defaults [1, 1, 0].
@@ -48,7 +48,7 @@ def test_tv1_eisenberg_noe_three_banks():
         (0.4, [-6.0, -2.0, 11.0], [1, 1, 0], [18.0, 20.0, 10.0]),
     ],
 )
-def test_tv2_rogers_veraart_default_costs(alpha, equity, defaults, payments):
+def test_tv2_rogers_veraart_default_costs(alpha, equity, defaults, payments, engine):
     """TV-2: NetworkValuation, Algorithms/Rogers and Veraart 2013/Example.pdf.
 
     Published: equity and defaults for alpha = 1 and alpha = 0.4 (beta = 1).
@@ -62,7 +62,7 @@ def test_tv2_rogers_veraart_default_costs(alpha, equity, defaults, payments):
     np.testing.assert_allclose(res.payments, payments, atol=1e-12)
 
 
-def test_tv5_systemicrisk_pari_passu_external_liabilities():
+def test_tv5_systemicrisk_pari_passu_external_liabilities(engine):
     """TV-5: CRAN systemicrisk 0.4.3, man/default_clearing.Rd (Gandy & Veraart).
 
     Published: inputs (L, ea, el). Recomputed (self-check; the Rd examples print nothing):
@@ -82,7 +82,7 @@ def test_tv5_systemicrisk_pari_passu_external_liabilities():
     assert rv.defaulted.all()
 
 
-def test_tv6_seniority_conventions_differ():
+def test_tv6_seniority_conventions_differ(engine):
     """TV-6: paolobarucca/eisenbergnoe Exercise2.m data (BDF 2017), 10 % shock on Ae.
 
     Recomputed (the MATLAB scripts print nothing). Pari passu (classic EN, pbar = l + Le):
@@ -139,7 +139,7 @@ TV9_E = np.array([1, 1, 11.51, 1.4, 12.5, 2])
         (0.3, 0.9, 0.6, [6.354509, 8, 3.832114, 3.217463, 3.375, 2.470478], None),
     ],
 )
-def test_tv9_rogers_veraart_six_banks(scale, alpha, beta, payments, defaults):
+def test_tv9_rogers_veraart_six_banks(scale, alpha, beta, payments, defaults, engine):
     """TV-9: Rogers & Veraart (2013) asymmetric 6-bank example, via bertschi/FinNetValu
     ``test/models/test_rv.jl``. Published: L, e (and "nobody defaults with the full e").
     Recomputed: the clearing vectors for scaled e (EN ones agree with the LP)."""
@@ -166,7 +166,7 @@ def test_tv9_batch_matches_columns():
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_matches_linear_programme(seed):
+def test_matches_linear_programme(seed, engine):
     """Eisenberg & Noe (2001) Lemma 4: the clearing vector maximises sum(p) over the feasible
     set; checked with scipy.optimize.linprog (HiGHS) on random networks and shocks."""
     rng = np.random.default_rng(seed)
@@ -182,7 +182,7 @@ def test_matches_linear_programme(seed):
 
 @pytest.mark.parametrize(("alpha", "beta"), [(1.0, 1.0), (0.5, 0.9), (0.0, 0.0), (1.0, 0.3)])
 @pytest.mark.parametrize("seed", range(6))
-def test_matches_plain_reference(seed, alpha, beta):
+def test_matches_plain_reference(seed, alpha, beta, engine):
     """The plain fictitious-default implementation (one scenario at a time, payment form,
     full matrix-vector product every round) gives the same payments and defaults."""
     rng = np.random.default_rng(100 + seed)
@@ -207,7 +207,7 @@ def test_sparse_equals_dense(fmt):
     np.testing.assert_allclose(dense.payments, sparse.payments, rtol=1e-13, atol=1e-12)
 
 
-def test_batched_columns_equal_single_runs_large():
+def test_batched_columns_equal_single_runs_large(engine):
     """A 2,000-entity sparse network, 16 scenarios: each column equals its own run."""
     rng = np.random.default_rng(11)
     n = 2000
@@ -224,7 +224,7 @@ def test_batched_columns_equal_single_runs_large():
         assert batch.rounds[s] == one.rounds
 
 
-def test_warm_start_gives_the_same_answer():
+def test_warm_start_gives_the_same_answer(engine):
     """The private warm start (used by the cascade) from the solution for larger assets."""
     rng = np.random.default_rng(3)
     n = 300
@@ -251,7 +251,7 @@ def test_no_interbank_debt_and_empty_network():
     assert out.payments.shape == (0, 3)
 
 
-def test_entity_with_nothing_pays_nothing():
+def test_cycles_without_external_assets(engine):
     """All external assets zero and a cycle: the greatest clearing vector is not zero."""
     L = np.array([[0, 1.0], [1.0, 0]])
     res = eisenberg_noe(L, np.zeros(2))

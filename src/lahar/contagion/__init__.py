@@ -12,9 +12,12 @@ vectorised pass; sparse (``scipy.sparse``) and dense inputs are both accepted.
 :func:`fire_sale`              overlapping-portfolio fire sales (Greenwood, Landier &
                                Thesmar 2015)
 :func:`commitment_losses`      suppliers' lost margin on defaulted purchase commitments
+:func:`cascade`                all channels to a joint fixed point on a
+                               :class:`lahar.network.Network`
 =============================  ==========================================================
 """
 
+from lahar.contagion._cascade import COMMITMENT_LAYERS, CascadeResult, cascade
 from lahar.contagion._commitments import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_STATUS_WEIGHTS,
@@ -27,13 +30,16 @@ from lahar.contagion._eisenberg_noe import ClearingResult, eisenberg_noe
 from lahar.contagion._fire_sale import FireSaleResult, fire_sale
 
 __all__ = [
+    "COMMITMENT_LAYERS",
     "DEFAULT_DISCOUNT_RATE",
     "DEFAULT_STATUS_WEIGHTS",
+    "CascadeResult",
     "ClearingResult",
     "CommitmentResult",
     "DebtRankResult",
     "FireSaleResult",
     "annuity_factor",
+    "cascade",
     "commitment_losses",
     "debtrank",
     "eisenberg_noe",

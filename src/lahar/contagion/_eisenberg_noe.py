@@ -39,6 +39,7 @@ solve *is* the greatest clearing vector (not an iteration stopped at a tolerance
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
 from lahar._validation import check_scalar, check_vector
+from lahar.contagion import _kernels
 from lahar.contagion._common import (
     check_square,
     column_sums,
@@ -64,8 +66,12 @@ _FUNC = "eisenberg_noe()"
 #: ``_RTOL * pbar_i``. Ties at exactly zero equity count as solvent (greatest vector).
 _RTOL = 1e-12
 
-#: Picard sweeps without a new default before the next exact block solve.
+#: Picard sweeps without a new default before the next exact block solve (numpy engine).
 _PATIENCE = 1
+
+#: Sweeps without a new default, with shortfalls still changing, before the compiled engine
+#: solves the still-changing part exactly (changes that persist mean cycles among defaults).
+_PATIENCE_LU = 2
 
 #: Safety cap on Picard sweeps between two exact solves.
 _MAX_SWEEPS = 64
@@ -98,8 +104,8 @@ class ClearingResult:
     equity_loss : ndarray
         Loss on interbank claims caused by the clearing,
         :math:`\Pi^\top(\bar p - p) \ge 0`, USD.
-    external_payments : ndarray
-        What each entity pays its external creditors, :math:`p_i\, l^e_i / \bar p_i`
+    external_share : ndarray, shape (n,)
+        Share :math:`l^e_i / \bar p_i` of each entity's obligations owed outside the network
         (zero without ``external_liabilities``).
     n_solves : int
         Exact block solves (sparse LU factorisations) performed for the whole batch.
@@ -111,8 +117,14 @@ class ClearingResult:
     rounds: int | NDArray[np.int64]
     obligations: NDArray[np.float64]
     equity_loss: NDArray[np.float64]
-    external_payments: NDArray[np.float64]
+    external_share: NDArray[np.float64]
     n_solves: int
+
+    @property
+    def external_payments(self) -> NDArray[np.float64]:
+        """What each entity pays its external creditors, ``payments * external_share``."""
+        share = self.external_share
+        return self.payments * (share if self.payments.ndim == 1 else share[:, None])
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,13 @@ class _System:
     assets: NDArray[np.float64]  # a = Pi^T pbar = column sums of L
     external: NDArray[np.float64]  # external liabilities (zeros if none)
     eps: NDArray[np.float64]  # default-test guard per entity
+
+    @cached_property
+    def pit(self) -> sp.csr_array:
+        """``Pi^T`` as CSR (row j lists the debtors of j): the pull form of the kernels."""
+        out = sp.csr_array(self.pi.T)
+        out.sort_indices()
+        return out
 
 
 def _prepare(liabilities: Any, external_liabilities: Any, func: str = _FUNC) -> _System:
@@ -148,8 +167,29 @@ def _prepare(liabilities: Any, external_liabilities: Any, func: str = _FUNC) -> 
     )
 
 
+class _Solution:
+    """Shortfalls ``x = pbar - p``, interbank losses ``Pi^T x`` and defaults, shape (n, S)."""
+
+    def __init__(
+        self,
+        x: NDArray[np.float64],
+        loss: NDArray[np.float64],
+        defaulted: NDArray[np.bool_],
+        waves: NDArray[np.int64],
+        n_solves: int,
+    ) -> None:
+        self.x = x
+        self.loss = loss
+        self.defaulted = defaulted
+        self.waves = waves
+        self.n_solves = n_solves
+
+
 class _PairState:
-    """Shortfalls and interbank losses of (entity, scenario) pairs, stored flat (i * S + s)."""
+    """Pure numpy/scipy engine: (entity, scenario) pairs stored flat (``i * S + s``).
+
+    Used when numba is not available; :func:`_clear_compiled` is the fast path.
+    """
 
     def __init__(self, system: _System, e: NDArray[np.float64], alpha: float, beta: float):
         self.sys = system
@@ -165,7 +205,6 @@ class _PairState:
         self.waves = np.zeros(self.S, dtype=np.int64)
         self.n_solves = 0
 
-    # -- pair helpers ---------------------------------------------------------------------
     def _node(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
         return keys // self.S
 
@@ -201,14 +240,13 @@ class _PairState:
         return cand[equity < -s.eps[i]]
 
     def add(self, keys: NDArray[np.int64]) -> None:
+        """Mark ``keys`` (unique, not yet defaulted) as defaulted."""
         if keys.size == 0:
             return
-        keys = np.unique(keys)
         self.defaulted[keys] = True
         self.keys = np.concatenate([self.keys, keys])
-        self.waves[np.unique(keys % self.S)] += 1
+        self.waves += np.bincount(keys % self.S, minlength=self.S) > 0
 
-    # -- the two kinds of step -------------------------------------------------------------
     def sweep(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
         """One Picard (Jacobi) sweep over ``keys``; return the pairs whose loss changed."""
         if keys.size == 0:
@@ -223,53 +261,82 @@ class _PairState:
         """Exact solve on the current default set; return the pairs whose loss changed."""
         keys = np.sort(self.keys)
         self.keys = keys
-        x_new = _block_solve(self.sys, keys, self.S, self.target_constant(keys), self.beta)
-        self.n_solves += 1
         i = self._node(keys)
-        x_new = np.clip(x_new, 0.0, self.sys.pbar[i])
+        s = self.sys
+        rhs = s.pbar[i] - self.alpha * self.e[keys] - self.beta * s.assets[i]
+        rows, cols, vals = _block_matrix(s, keys, self.S)
+        x_new = _block_solve(rows, cols, vals, self.beta, rhs)
+        self.n_solves += 1
+        x_new = np.clip(x_new, 0.0, s.pbar[i])
         delta = x_new - self.x[keys]
         self.x[keys] = x_new
         change = delta != 0.0
         return self.propagate(keys[change], delta[change])
-
-    def target_constant(self, keys: NDArray[np.int64]) -> NDArray[np.float64]:
-        i = self._node(keys)
-        s = self.sys
-        return s.pbar[i] - self.alpha * self.e[keys] - self.beta * s.assets[i]
 
     def exact_losses(self) -> None:
         """Recompute ``loss = Pi^T x`` from scratch (removes accumulated rounding)."""
         self.loss[:] = 0.0
         self.propagate(self.keys, self.x[self.keys])
 
+    def solution(self) -> _Solution:
+        shape = (self.n, self.S)
+        return _Solution(
+            self.x.reshape(shape),
+            self.loss.reshape(shape),
+            self.defaulted.reshape(shape),
+            self.waves,
+            self.n_solves,
+        )
 
-def _block_solve(
-    system: _System, keys: NDArray[np.int64], n_scen: int, rhs: NDArray[np.float64], beta: float
-) -> NDArray[np.float64]:
-    """Solve ``(I - beta Pi_DD^T) x = rhs`` for every scenario's defaulted block at once.
 
-    ``keys`` (sorted flat indices ``i * S + s``) index the unknowns; the blocks of different
-    scenarios are independent, so the stacked matrix is block diagonal (after a permutation)
-    and one sparse LU factorisation solves them all.
-    """
-    npairs = keys.size
-    if npairs == 0:
-        return np.empty(0)
+def _out_edges(
+    system: _System, keys: NDArray[np.int64], n_scen: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """For pairs ``keys`` (debtor, scenario): every (pair index, creditor key, Pi weight)."""
     pi = system.pi
     node = keys // n_scen
     scen = keys - node * n_scen
     start = pi.indptr[node].astype(np.int64)
     deg = pi.indptr[node + 1].astype(np.int64) - start
     total = int(deg.sum())
-    src = np.repeat(np.arange(npairs, dtype=np.int64), deg)
+    src = np.repeat(np.arange(keys.size, dtype=np.int64), deg)
     offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(deg) - deg, deg)
     pos = np.repeat(start, deg) + offset
     creditor_key = pi.indices[pos].astype(np.int64) * n_scen + scen[src]
+    return src, creditor_key, pi.data[pos]
+
+
+def _block_matrix(
+    system: _System, keys: NDArray[np.int64], n_scen: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """COO entries of ``Pi_DD^T`` in pair space for the sorted pairs ``keys``.
+
+    Entry (r(j, s), r(i, s)) = Pi[i, j] for debtor i and creditor j both in the set for the
+    same scenario s; scenarios never mix, so the matrix is block diagonal up to a permutation.
+    """
+    npairs = keys.size
+    src, creditor_key, weight = _out_edges(system, keys, n_scen)
     row = np.searchsorted(keys, creditor_key)
     row[row == npairs] = 0
-    inside = keys[row] == creditor_key
-    rows, cols, vals = row[inside], src[inside], pi.data[pos[inside]]
-    if rows.size == 0:  # no interbank debt inside the default sets: x = rhs
+    inside = keys[row] == creditor_key if npairs else np.zeros(0, dtype=bool)
+    return row[inside], src[inside], weight[inside]
+
+
+def _block_solve(
+    rows: NDArray[np.int64],
+    cols: NDArray[np.int64],
+    vals: NDArray[np.float64],
+    beta: float,
+    rhs: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Solve ``(I - beta B) x = rhs`` with ``B`` given as COO entries, by sparse LU.
+
+    All scenarios' blocks are stacked in one (block-diagonal) matrix and factorised once.
+    """
+    npairs = rhs.size
+    if npairs == 0:
+        return np.empty(0)
+    if rows.size == 0:  # no debt between the unknowns: x = rhs
         return rhs.copy()
     mat = sp.csc_array(
         (
@@ -299,16 +366,29 @@ def _clear(
     beta: float,
     *,
     start: NDArray[np.float64] | None = None,
-) -> _PairState:
+) -> _Solution:
     """Greatest clearing vector for the (n, S) external assets ``e``.
 
-    ``start`` (flat shortfalls, optional) warm-starts from a shortfall vector known to lie
+    ``start`` ((n, S) shortfalls, optional) warm-starts from a shortfall vector known to lie
     below the answer, e.g. the solution for larger external assets.
     """
+    if _kernels.available() and e.size:
+        return _clear_compiled(system, e, alpha, beta, start)
+    return _clear_pairs(system, e, alpha, beta, start)
+
+
+def _clear_pairs(
+    system: _System,
+    e: NDArray[np.float64],
+    alpha: float,
+    beta: float,
+    start: NDArray[np.float64] | None,
+) -> _Solution:
     st = _PairState(system, e, alpha, beta)
     if start is not None:
-        keys0 = np.flatnonzero(start > 0)
-        st.x[keys0] = start[keys0]
+        flat = start.reshape(-1)
+        keys0 = np.flatnonzero(flat > 0)
+        st.x[keys0] = flat[keys0]
         st.defaulted[keys0] = True
         st.keys = keys0.astype(np.int64)
         st.propagate(st.keys, st.x[st.keys])
@@ -337,7 +417,109 @@ def _clear(
         st.add(new)
         todo = np.union1d(touched[st.defaulted[touched]], new)
     st.exact_losses()
-    return st
+    return st.solution()
+
+
+def _downstream(
+    system: _System, keys: NDArray[np.int64], n_scen: int, defaulted: NDArray[np.bool_]
+) -> NDArray[np.int64]:
+    """Sorted closure of pairs ``keys`` under "creditor in the same scenario, defaulted"."""
+    closed = np.zeros(defaulted.shape, dtype=bool)
+    closed[keys] = True
+    frontier = keys
+    out = [keys]
+    while frontier.size:
+        _, creditor_key, _ = _out_edges(system, frontier, n_scen)
+        cand = creditor_key[defaulted[creditor_key] & ~closed[creditor_key]]
+        frontier = np.unique(cand)
+        closed[frontier] = True
+        out.append(frontier)
+    return np.sort(np.concatenate(out))
+
+
+def _clear_compiled(
+    system: _System,
+    e: NDArray[np.float64],
+    alpha: float,
+    beta: float,
+    start: NDArray[np.float64] | None,
+) -> _Solution:
+    """Fast path: Jacobi sweeps fused with the default test in a compiled pull kernel.
+
+    On the acyclic part of the defaulted graph the sweeps are forward substitution and stop
+    changing exactly; when changes persist (cycles among defaulted entities) the pairs still
+    changing and everything downstream of them are solved exactly by one stacked sparse LU.
+    """
+    n, n_scen = e.shape
+    pit = system.pit
+    x = np.zeros((n, n_scen)) if start is None else start.copy()
+    loss = np.zeros((n, n_scen))
+    dflt = x > 0
+    dx_in = x.copy() if start is not None else np.empty((n, n_scen))
+    dx_out = np.empty((n, n_scen))
+    act_in = dflt.any(axis=1) if start is not None else np.zeros(n, dtype=bool)
+    act_out = np.zeros(n, dtype=bool)
+    n_chunks = (n + _kernels.CHUNK - 1) // _kernels.CHUNK
+    newflag = np.zeros((n_chunks, n_scen), dtype=bool)
+    waves = np.zeros(n_scen, dtype=np.int64)
+    n_solves = 0
+    full = True
+    quiet = 0
+    just_solved = False
+    while True:
+        newflag[:] = False
+        _kernels.clearing_sweep(
+            pit, e, x, loss, dx_in, dx_out, act_in, act_out, dflt,
+            system.pbar, system.assets, system.eps, alpha, beta, full, newflag,
+        )  # fmt: skip
+        full = False
+        dx_in, dx_out = dx_out, dx_in
+        act_in, act_out = act_out, act_in
+        grew = newflag.any(axis=0)
+        waves += grew
+        if grew.any():
+            quiet = 0
+            just_solved = False
+            continue
+        if just_solved or not act_in.any():
+            break  # the last exact solve (or exact substitution) produced no new default
+        quiet += 1
+        if quiet < _PATIENCE_LU:
+            continue
+        # Changes persist: cycles among defaulted pairs. Solve exactly on the pairs still
+        # changing and everything downstream of them; the rest is already exact.
+        rows = np.flatnonzero(act_in)
+        sub = dx_in[rows] != 0.0
+        r, s = np.nonzero(sub)
+        changing = rows[r].astype(np.int64) * n_scen + s
+        keys = _downstream(system, changing, n_scen, dflt.reshape(-1))
+        node = keys // n_scen
+        xf = x.reshape(-1)
+        pending = np.zeros(keys.size)
+        has = act_in[node]
+        pending[has] = dx_in.reshape(-1)[keys[has]]
+        x_prev = xf[keys] - pending  # what ``loss`` currently reflects
+        b_rows, b_cols, b_vals = _block_matrix(system, keys, n_scen)
+        inner = np.bincount(b_rows, weights=b_vals * x_prev[b_cols], minlength=keys.size)
+        rhs = (
+            system.pbar[node]
+            - alpha * e.reshape(-1)[keys]
+            - beta * (system.assets[node] - (loss.reshape(-1)[keys] - inner))
+        )
+        x_new = np.clip(_block_solve(b_rows, b_cols, b_vals, beta, rhs), 0.0, system.pbar[node])
+        n_solves += 1
+        xf[keys] = x_new
+        # Pending increments: outside the solved set none are left; on it, x_new - x_prev.
+        act_in[:] = False
+        touched_rows = np.unique(node)
+        dx_in[touched_rows] = 0.0
+        dx_in.reshape(-1)[keys] = x_new - x_prev
+        act_in[touched_rows] = True
+        quiet = 0
+        just_solved = True
+    # Final losses from scratch: loss = Pi^T x over defaulted rows.
+    _kernels.pull_sum(pit, x, dflt.any(axis=1), loss)
+    return _Solution(x, loss, dflt, waves, n_solves)
 
 
 def eisenberg_noe(
@@ -456,40 +638,40 @@ def eisenberg_noe(
     alpha = check_scalar(alpha, "alpha", _FUNC, low=0.0, high=1.0)
     beta = check_scalar(beta, "beta", _FUNC, low=0.0, high=1.0)
     e, was_1d = to_contiguous_batch(e_in)
-    st = _clear(system, e, alpha, beta)
-    return _result(system, st, e, was_1d)
+    return _result(system, _clear(system, e, alpha, beta), e, was_1d)
 
 
 def _result(
-    system: _System, st: _PairState, e: NDArray[np.float64], was_1d: bool
+    system: _System, sol: _Solution, e: NDArray[np.float64], was_1d: bool
 ) -> ClearingResult:
     n, n_scen = e.shape
-    pbar = system.pbar[:, None]
-    payments = st.x.reshape(n, n_scen)
-    np.subtract(pbar, payments, out=payments)  # p = pbar - x, in place (st is discarded)
-    loss = st.loss.reshape(n, n_scen)
-    equity = e + (system.assets - system.pbar)[:, None] - loss
+    payments = sol.x  # converted in place: p = pbar - x
+    equity = np.empty_like(payments)
+    if _kernels.available() and payments.size:
+        _kernels.clearing_outputs(e, payments, sol.loss, system.pbar, system.assets, equity)
+    else:
+        np.subtract(system.pbar[:, None], payments, out=payments)
+        np.subtract(e, sol.loss, out=equity)
+        equity += (system.assets - system.pbar)[:, None]
     ext_share = np.divide(system.external, system.pbar, out=np.zeros(n), where=system.pbar > 0)
-    external_payments = payments * ext_share[:, None]
-    defaulted = st.defaulted.reshape(n, n_scen)
     if was_1d:
         return ClearingResult(
             payments=payments[:, 0],
             equity=equity[:, 0],
-            defaulted=defaulted[:, 0],
-            rounds=int(st.waves[0]),
+            defaulted=sol.defaulted[:, 0],
+            rounds=int(sol.waves[0]),
             obligations=system.pbar.copy(),
-            equity_loss=loss[:, 0],
-            external_payments=external_payments[:, 0],
-            n_solves=st.n_solves,
+            equity_loss=sol.loss[:, 0],
+            external_share=ext_share,
+            n_solves=sol.n_solves,
         )
     return ClearingResult(
         payments=payments,
         equity=equity,
-        defaulted=defaulted,
-        rounds=st.waves,
+        defaulted=sol.defaulted,
+        rounds=sol.waves,
         obligations=system.pbar.copy(),
-        equity_loss=loss,
-        external_payments=external_payments,
-        n_solves=st.n_solves,
+        equity_loss=sol.loss,
+        external_share=ext_share,
+        n_solves=sol.n_solves,
     )

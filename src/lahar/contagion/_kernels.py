@@ -17,7 +17,18 @@ import os
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["available", "linear_debtrank_step"]
+__all__ = [
+    "CHUNK",
+    "available",
+    "clearing_outputs",
+    "clearing_sweep",
+    "linear_debtrank_step",
+    "pull_sum",
+    "set_enabled",
+]
+
+#: Rows per parallel work item (a chunk keeps one scratch vector of length S).
+CHUNK = 512
 
 try:  # pragma: no cover - depends on the environment
     if os.environ.get("LAHAR_NO_NUMBA", "") not in ("", "0"):
@@ -44,7 +55,7 @@ def set_enabled(enabled: bool) -> None:
 
 
 if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
-    _CHUNK = 512
+    _CHUNK = CHUNK
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _linear_step(indptr, indices, data, h, dh_in, dh_out, act_in, act_out, rowmax):
@@ -101,3 +112,154 @@ def linear_debtrank_step(
     """
     _linear_step(indptr, indices, data, h, dh_in, dh_out, act_in, act_out, rowmax)
     return float(rowmax.max()) if rowmax.size else 0.0
+
+
+if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _clearing_sweep(
+        ptr, idx, val, e, x, loss, dx_in, dx_out, act_in, act_out, dflt,
+        pbar, assets, eps, alpha, beta, full, newflag,
+    ):  # fmt: skip
+        n, n_scen = x.shape
+        n_chunks = (n + _CHUNK - 1) // _CHUNK
+        for c in _nb.prange(n_chunks):
+            acc = np.empty(n_scen)
+            for j in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                pulled = False
+                for k in range(ptr[j], ptr[j + 1]):
+                    i = idx[k]
+                    if act_in[i]:
+                        if not pulled:
+                            pulled = True
+                            acc[:] = 0.0
+                        w = val[k]
+                        for s in range(n_scen):
+                            acc[s] += w * dx_in[i, s]
+                if pulled:
+                    for s in range(n_scen):
+                        loss[j, s] += acc[s]
+                elif not full:
+                    act_out[j] = False
+                    continue
+                # First pass over the row: default test; does anything move?
+                changed = False
+                pb = pbar[j]
+                aj = assets[j]
+                ej = eps[j]
+                for s in range(n_scen):
+                    if not dflt[j, s]:
+                        if e[j, s] + (aj - pb) - loss[j, s] < -ej:
+                            dflt[j, s] = True
+                            newflag[c, s] = True
+                        else:
+                            continue
+                    t = pb - alpha * e[j, s] - beta * (aj - loss[j, s])
+                    if t < 0.0:
+                        t = 0.0
+                    elif t > pb:
+                        t = pb
+                    if t > x[j, s]:
+                        changed = True
+                        break
+                act_out[j] = changed
+                if not changed:
+                    continue  # dx_out of this row is never read: leave its memory untouched
+                for s in range(n_scen):
+                    d = 0.0
+                    if not dflt[j, s] and e[j, s] + (aj - pb) - loss[j, s] < -ej:
+                        dflt[j, s] = True
+                        newflag[c, s] = True
+                    if dflt[j, s]:
+                        t = pb - alpha * e[j, s] - beta * (aj - loss[j, s])
+                        if t < 0.0:
+                            t = 0.0
+                        elif t > pb:
+                            t = pb
+                        if t > x[j, s]:
+                            d = t - x[j, s]
+                            x[j, s] = t
+                    dx_out[j, s] = d
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _pull_sum(ptr, idx, val, x, act, out):
+        n, n_scen = out.shape
+        n_chunks = (n + _CHUNK - 1) // _CHUNK
+        for c in _nb.prange(n_chunks):
+            for j in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                first = True
+                for k in range(ptr[j], ptr[j + 1]):
+                    i = idx[k]
+                    if act[i]:
+                        if first:
+                            first = False
+                            for s in range(n_scen):
+                                out[j, s] = 0.0
+                        w = val[k]
+                        for s in range(n_scen):
+                            out[j, s] += w * x[i, s]
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _clearing_outputs(e, x, loss, pbar, assets, equity):
+        n, n_scen = x.shape
+        for j in _nb.prange(n):
+            pb = pbar[j]
+            base = assets[j] - pb
+            for s in range(n_scen):
+                x[j, s] = pb - x[j, s]
+                equity[j, s] = e[j, s] + base - loss[j, s]
+
+
+def clearing_sweep(
+    pit: object,
+    e: NDArray[np.float64],
+    x: NDArray[np.float64],
+    loss: NDArray[np.float64],
+    dx_in: NDArray[np.float64],
+    dx_out: NDArray[np.float64],
+    act_in: NDArray[np.bool_],
+    act_out: NDArray[np.bool_],
+    dflt: NDArray[np.bool_],
+    pbar: NDArray[np.float64],
+    assets: NDArray[np.float64],
+    eps: NDArray[np.float64],
+    alpha: float,
+    beta: float,
+    full: bool,
+    newflag: NDArray[np.bool_],
+) -> None:
+    """One Jacobi sweep of the clearing map in shortfall form (compiled), in place.
+
+    ``pit`` is the CSR array of ``Pi^T`` (row ``j`` lists the debtors of ``j``). Pulls the
+    pending increments ``dx_in`` of active rows into ``loss``, flags new defaults (``dflt``,
+    and ``newflag[chunk, s]``), moves the shortfall ``x`` of defaulted pairs to the target
+    ``pbar - alpha e - beta (assets - loss)`` and writes the increments to ``dx_out`` for
+    rows flagged in ``act_out``. ``full`` evaluates every row, not only touched ones.
+    """
+    _clearing_sweep(
+        pit.indptr, pit.indices, pit.data, e, x, loss, dx_in, dx_out, act_in, act_out, dflt,
+        pbar, assets, eps, alpha, beta, full, newflag,
+    )  # fmt: skip
+
+
+def pull_sum(
+    pit: object, x: NDArray[np.float64], act: NDArray[np.bool_], out: NDArray[np.float64]
+) -> None:
+    """``out = Pi^T x`` over debtors ``i`` with ``act[i]`` (compiled, pull form).
+
+    Rows of ``out`` without any active debtor are left untouched (the caller guarantees they
+    are zero), so their memory is never written.
+    """
+    _pull_sum(pit.indptr, pit.indices, pit.data, x, act, out)
+
+
+def clearing_outputs(
+    e: NDArray[np.float64],
+    x: NDArray[np.float64],
+    loss: NDArray[np.float64],
+    pbar: NDArray[np.float64],
+    assets: NDArray[np.float64],
+    equity: NDArray[np.float64],
+) -> None:
+    """In one pass: ``x <- pbar - x`` (payments) and ``equity = e + assets - pbar - loss``."""
+    _clearing_outputs(e, x, loss, pbar, assets, equity)
