@@ -121,6 +121,8 @@ def _present_value(mat: sp.csr_array, term: Any, status: str, rate: float, n: in
         out.data = out.data * annuity_factor(t, rate)
         return out
     tmat = check_square(term, label, _FUNC, n=n, zero_diagonal=False)
+    if mat.nnz == 0:
+        return mat.copy()
     rows = np.repeat(np.arange(n), np.diff(mat.indptr))
     terms = np.asarray(tmat[rows, mat.indices]).reshape(-1)
     missing = np.flatnonzero(terms <= 0)

@@ -13,6 +13,8 @@ shocked entities is touched.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +32,10 @@ __all__ = [
 #: Rows per parallel work item (a chunk keeps one scratch vector of length S).
 CHUNK = 512
 
+#: Below this many (entity, scenario) entries a kernel runs on one thread: waking the thread
+#: pool costs more than the work (milliseconds on a busy machine).
+PARALLEL_MIN = 1 << 16
+
 try:  # pragma: no cover - depends on the environment
     if os.environ.get("LAHAR_NO_NUMBA", "") not in ("", "0"):
         raise ImportError("disabled by LAHAR_NO_NUMBA")  # noqa: EM101
@@ -46,6 +52,20 @@ _FORCE_OFF = False
 def available() -> bool:
     """Whether the compiled kernels can be used."""
     return _HAVE_NUMBA and not _FORCE_OFF
+
+
+@contextmanager
+def _threads_for(size: int) -> Iterator[None]:
+    """Run the enclosed kernel calls on one thread when the problem is small."""
+    if size >= PARALLEL_MIN:
+        yield
+        return
+    previous = _nb.get_num_threads()
+    _nb.set_num_threads(1)
+    try:
+        yield
+    finally:
+        _nb.set_num_threads(previous)
 
 
 def set_enabled(enabled: bool) -> None:
@@ -110,7 +130,8 @@ def linear_debtrank_step(
     a non-zero increment to ``act_out``; columns with ``act_in[j] == False`` are skipped.
     Returns the largest new increment.
     """
-    _linear_step(indptr, indices, data, h, dh_in, dh_out, act_in, act_out, rowmax)
+    with _threads_for(h.size):
+        _linear_step(indptr, indices, data, h, dh_in, dh_out, act_in, act_out, rowmax)
     return float(rowmax.max()) if rowmax.size else 0.0
 
 
@@ -236,10 +257,11 @@ def clearing_sweep(
     ``pbar - alpha e - beta (assets - loss)`` and writes the increments to ``dx_out`` for
     rows flagged in ``act_out``. ``full`` evaluates every row, not only touched ones.
     """
-    _clearing_sweep(
-        pit.indptr, pit.indices, pit.data, e, x, loss, dx_in, dx_out, act_in, act_out, dflt,
-        pbar, assets, eps, alpha, beta, full, newflag,
-    )  # fmt: skip
+    with _threads_for(x.size):
+        _clearing_sweep(
+            pit.indptr, pit.indices, pit.data, e, x, loss, dx_in, dx_out, act_in, act_out, dflt,
+            pbar, assets, eps, alpha, beta, full, newflag,
+        )  # fmt: skip
 
 
 def pull_sum(
@@ -250,7 +272,8 @@ def pull_sum(
     Rows of ``out`` without any active debtor are left untouched (the caller guarantees they
     are zero), so their memory is never written.
     """
-    _pull_sum(pit.indptr, pit.indices, pit.data, x, act, out)
+    with _threads_for(x.size):
+        _pull_sum(pit.indptr, pit.indices, pit.data, x, act, out)
 
 
 def clearing_outputs(
@@ -262,4 +285,5 @@ def clearing_outputs(
     equity: NDArray[np.float64],
 ) -> None:
     """In one pass: ``x <- pbar - x`` (payments) and ``equity = e + assets - pbar - loss``."""
-    _clearing_outputs(e, x, loss, pbar, assets, equity)
+    with _threads_for(x.size):
+        _clearing_outputs(e, x, loss, pbar, assets, equity)

@@ -1,0 +1,129 @@
+"""Hypothesis properties of the clearing model (Eisenberg–Noe / Rogers–Veraart).
+
+Properties from STYLE.md: 0 <= payments <= obligations; the result is a fixed point (and the
+greatest one: LP for EN, plain reference otherwise); what is paid is received (conservation);
+payments are monotone in external assets; batched = column by column; no input mutation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.contagion._helpers import lp_clearing
+
+from lahar.contagion import eisenberg_noe
+from lahar.contagion._reference import clearing_reference
+
+SETTINGS = settings(max_examples=60, deadline=None)
+amount = st.integers(0, 400).map(lambda v: v / 4.0)
+
+
+@st.composite
+def networks(draw, max_n=8, max_s=3):
+    n = draw(st.integers(1, max_n))
+    s = draw(st.integers(1, max_s))
+    vals = np.array(draw(st.lists(amount, min_size=n * n, max_size=n * n))).reshape(n, n)
+    mask = np.array(draw(st.lists(st.booleans(), min_size=n * n, max_size=n * n))).reshape(n, n)
+    L = np.where(mask, vals, 0.0)
+    np.fill_diagonal(L, 0.0)
+    e = np.array(draw(st.lists(amount, min_size=n * s, max_size=n * s))).reshape(n, s)
+    ext = draw(st.one_of(st.none(), st.lists(amount, min_size=n, max_size=n).map(np.array)))
+    alpha = draw(st.sampled_from([1.0, 0.9, 0.5, 0.0]))
+    beta = draw(st.sampled_from([1.0, 0.8, 0.3]))
+    return L, e, ext, alpha, beta
+
+
+def _pi(L, ext):
+    pbar = L.sum(axis=1) + (0.0 if ext is None else ext)
+    pi = np.divide(L, pbar[:, None], out=np.zeros_like(L), where=pbar[:, None] > 0)
+    return pi, pbar
+
+
+@SETTINGS
+@given(networks())
+def test_bounds_fixed_point_and_conservation(case):
+    L, e, ext, alpha, beta = case
+    res = eisenberg_noe(L, e, alpha=alpha, beta=beta, external_liabilities=ext)
+    pi, pbar = _pi(L, ext)
+    scale = 1.0 + pbar.max(initial=0.0) + e.max(initial=0.0)
+    p = res.payments
+    assert (p >= -1e-12 * scale).all()
+    assert (p <= pbar[:, None] + 1e-12 * scale).all()
+    received = pi.T @ p
+    value = e + received
+    solvent = ~res.defaulted
+    # fixed point: solvent pay in full and can; defaulted pay alpha e + beta received
+    np.testing.assert_allclose(p[solvent], np.broadcast_to(pbar[:, None], p.shape)[solvent])
+    slack = value - pbar[:, None]
+    assert (slack[solvent] >= -1e-9 * scale).all()
+    assert (slack[res.defaulted] < 1e-9 * scale).all()
+    np.testing.assert_allclose(
+        p[res.defaulted], (alpha * e + beta * received)[res.defaulted], atol=1e-9 * scale
+    )
+    # equity convention and conservation: paid out = received in the network + outside
+    np.testing.assert_allclose(res.equity, value - pbar[:, None], atol=1e-9 * scale)
+    np.testing.assert_allclose(
+        p.sum(axis=0), received.sum(axis=0) + res.external_payments.sum(axis=0), atol=1e-9 * scale
+    )
+
+
+@SETTINGS
+@given(networks())
+def test_greatest_clearing_vector(case):
+    L, e, ext, alpha, beta = case
+    res = eisenberg_noe(L, e, alpha=alpha, beta=beta, external_liabilities=ext)
+    ref, dref = clearing_reference(L, e, alpha=alpha, beta=beta, external_liabilities=ext)
+    scale = 1.0 + L.sum() + e.max(initial=0.0)
+    np.testing.assert_allclose(res.payments, ref, atol=1e-9 * scale)
+    if alpha == 1.0 and beta == 1.0:
+        for s in range(e.shape[1]):
+            np.testing.assert_allclose(
+                res.payments[:, s], lp_clearing(L, e[:, s], ext), atol=1e-6 * scale
+            )
+
+
+@SETTINGS
+@given(networks(), st.integers(0, 100).map(lambda v: v / 10.0))
+def test_monotone_in_external_assets(case, bump):
+    L, e, ext, alpha, beta = case
+    lo = eisenberg_noe(L, e, alpha=alpha, beta=beta, external_liabilities=ext)
+    hi = eisenberg_noe(L, e + bump, alpha=alpha, beta=beta, external_liabilities=ext)
+    scale = 1.0 + L.sum() + e.max(initial=0.0)
+    assert (hi.payments >= lo.payments - 1e-9 * scale).all()
+    assert (hi.equity_loss <= lo.equity_loss + 1e-9 * scale).all()
+    assert (hi.defaulted <= lo.defaulted).all()
+
+
+@SETTINGS
+@given(networks())
+def test_batch_equals_columns_sparse_equals_dense_no_mutation(case):
+    L, e, ext, alpha, beta = case
+    L_copy, e_copy = L.copy(), e.copy()
+    Ls = sp.csr_array(L)
+    data_copy = Ls.data.copy()
+    batch = eisenberg_noe(Ls, e, alpha=alpha, beta=beta, external_liabilities=ext)
+    np.testing.assert_array_equal(L, L_copy)
+    np.testing.assert_array_equal(e, e_copy)
+    np.testing.assert_array_equal(Ls.data, data_copy)
+    scale = 1.0 + L.sum() + e.max(initial=0.0)
+    for s in range(e.shape[1]):
+        one = eisenberg_noe(L, e[:, s], alpha=alpha, beta=beta, external_liabilities=ext)
+        assert one.payments.shape == (L.shape[0],)
+        np.testing.assert_allclose(batch.payments[:, s], one.payments, atol=1e-10 * scale)
+        np.testing.assert_array_equal(batch.defaulted[:, s], one.defaulted)
+
+
+@SETTINGS
+@given(networks())
+def test_no_shock_no_loss(case):
+    """With external assets covering all obligations nobody defaults and nothing is lost."""
+    L, e, ext, alpha, beta = case
+    pi, pbar = _pi(L, ext)
+    res = eisenberg_noe(
+        L, np.maximum(e, pbar[:, None]), alpha=alpha, beta=beta, external_liabilities=ext
+    )
+    assert not res.defaulted.any()
+    assert (res.equity_loss == 0).all()
+    np.testing.assert_array_equal(res.payments, np.broadcast_to(pbar[:, None], e.shape))
