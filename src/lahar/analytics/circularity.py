@@ -34,6 +34,7 @@ References
 from __future__ import annotations
 
 import heapq
+import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,11 +44,9 @@ import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from lahar._validation import check_matrix, check_vector
-from lahar.analytics._flowkernel import HAVE_NUMBA, min_cost_route
 from lahar.errors import ConvergenceError
 
 if TYPE_CHECKING:
@@ -103,6 +102,7 @@ the ``status_weights`` argument of :func:`money_flows` or ``--weights`` on the c
 """
 
 _AUTO_LP_MAX_EDGES = 5_000
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None  # imported only when needed
 _TOL = 1e-13  # residual capacities (relative to the largest flow) at or below this are zero
 
 
@@ -473,7 +473,7 @@ def max_circulation(
         scale = float(fi.max())
         fs = fi / scale
         if method == "auto":
-            used = "flow" if HAVE_NUMBA and fi.size > _AUTO_LP_MAX_EDGES else "highs"
+            used = "flow" if _HAVE_NUMBA and fi.size > _AUTO_LP_MAX_EDGES else "highs"
         c = _circulation_flow(n, si, di, fs) if used == "flow" else _circulation_lp(n, si, di, fs)
         c *= scale
     elif method == "auto":
@@ -513,6 +513,8 @@ def _as_csr(a: Any, name: str, func: str) -> sp.csr_array:
 def _circulation_flow(
     n: int, s: NDArray[np.int64], d: NDArray[np.int64], f: NDArray[np.float64]
 ) -> NDArray[np.float64]:
+    from lahar.analytics._flowkernel import min_cost_route  # numba loads here, not at import
+
     supply = np.bincount(s, f, minlength=n) - np.bincount(d, f, minlength=n)
     r, _, _ = min_cost_route(n, s, d, f, supply, tol=_TOL)
     return np.clip(f - r, 0.0, f)
@@ -521,6 +523,8 @@ def _circulation_flow(
 def _circulation_lp(
     n: int, s: NDArray[np.int64], d: NDArray[np.int64], f: NDArray[np.float64]
 ) -> NDArray[np.float64]:
+    from scipy.optimize import linprog  # imported here: it costs ~0.1 s at start-up
+
     nodes, inv = np.unique(np.concatenate([s, d]), return_inverse=True)
     m = f.size
     cols = np.arange(m)

@@ -64,8 +64,8 @@ BOOK_LIVES: dict[str, float] = {
     "amazon": 5.0,
 }
 """Useful lives (years) the hyperscalers book for servers: Alphabet and Microsoft 4 → 6,
-Oracle 5 → 6, Meta ~5.5 (Solurana, A04); Amazon cut a subset from 6 to 5 from 2025 (Deep Quarry
-citing Amazon's 10-K, A05)."""
+Oracle 5 → 6, Meta ~5.5 (Solurana, A04); Amazon cut a subset from 6 to 5 from 2025 (The Deep
+Dive, from the filings, A05)."""
 
 
 def decline_rate(p0: float, p1: float, years: float) -> float:
@@ -267,7 +267,7 @@ def gpu_value(
     years : array_like, shape (T,)
         Ages (years, >= 0).
     lives : array_like, default (5, 6)
-        Book useful lives (years, > 0) (Solurana, A04; Deep Quarry, A05).
+        Book useful lives (years, > 0) (Solurana, A04; The Deep Dive, A05).
     decline : float, default DEFAULT_RENTAL_DECLINE (~0.226)
         Annual rental-price decline in [0, 1) (:data:`H100_RENT`: launch → March 2026; the
         October 2025 trough gives ~0.357).
