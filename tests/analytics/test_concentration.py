@@ -16,18 +16,25 @@ def test_equal_weights_by_hand() -> None:
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_bounds_contain_every_random_spread_of_the_rest(seed: int) -> None:
+def test_bounds_contain_the_true_hhi_and_random_spreads(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    known = np.sort(rng.dirichlet(np.ones(30))[:5] * 0.8)[::-1]
     n = 40
+    true = np.sort(rng.dirichlet(np.full(n, rng.uniform(0.2, 3.0))))[::-1]
+    known, rest_true = true[:5], true[5:]
     c = concentration(known, n=n, k=3)
-    rest = 1 - known.sum()
-    for _ in range(200):
+    h_true = (true**2).sum()
+    assert c.hhi_low - 1e-12 <= h_true <= c.hhi_high + 1e-12
+    assert c.top_share == pytest.approx(true[:3].sum())
+    rest = rest_true.sum()
+    checked = 0
+    for _ in range(300):
         x = rng.dirichlet(np.full(n - 5, rng.uniform(0.05, 5.0))) * rest
         if x.max() > known.min():
             continue  # the unknown constituents are no bigger than the smallest known one
+        checked += 1
         h = (known**2).sum() + (x**2).sum()
         assert c.hhi_low - 1e-12 <= h <= c.hhi_high + 1e-12
+    assert checked > 0
     even = (known**2).sum() + rest**2 / (n - 5)
     assert c.hhi_low == pytest.approx(even)
 
@@ -37,6 +44,8 @@ def test_errors() -> None:
         concentration([0.7, 0.6])
     with pytest.raises(ValueError, match="must sum to 1 when every constituent"):
         concentration([0.5, 0.3])
+    with pytest.raises(ValueError, match="must hold the largest weights"):
+        concentration([0.45], n=2)
     with pytest.raises(ValueError, match="'n' parameter of concentration"):
         concentration([0.5, 0.3], n=1)
 

@@ -89,7 +89,9 @@ def concentration(weights: ArrayLike, *, n: int | None = None, k: int = 7) -> Co
     Raises
     ------
     ValueError
-        Negative weights, a sum above 1, ``n < m``, or ``n == m`` with a sum other than 1.
+        Negative weights, a sum above 1, ``n < m``, ``n == m`` with a sum other than 1, or a
+        remainder too large for the other constituents to stay below the smallest given weight
+        (the given weights are not the largest).
 
     Examples
     --------
@@ -130,6 +132,12 @@ def concentration(weights: ArrayLike, *, n: int | None = None, k: int = 7) -> Co
     else:
         low = known_h + rest**2 / (n - m)
         wmin = float(w[-1]) if m else rest
+        if m and rest > (n - m) * wmin * (1 + 1e-12):
+            raise ValueError(
+                f"The 'weights' parameter of concentration must hold the largest weights: the "
+                f"other {n - m} constituents cannot share the remaining {rest:.6g} without one "
+                f"exceeding the smallest given weight {wmin:.6g}."
+            )
         if wmin <= 0:
             high = low
         else:
