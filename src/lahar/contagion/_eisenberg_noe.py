@@ -71,7 +71,7 @@ _PATIENCE = 1
 
 #: Sweeps without a new default, with shortfalls still changing, before the compiled engine
 #: solves the still-changing part exactly (changes that persist mean cycles among defaults).
-_PATIENCE_LU = 2
+_PATIENCE_LU = 1
 
 #: Safety cap on Picard sweeps between two exact solves.
 _MAX_SWEEPS = 64
@@ -517,8 +517,8 @@ def _clear_compiled(
         act_in[touched_rows] = True
         quiet = 0
         just_solved = True
-    # Final losses from scratch: loss = Pi^T x over defaulted rows.
-    _kernels.pull_sum(pit, x, dflt.any(axis=1), loss)
+    # ``loss`` holds Pi^T x accumulated increment by increment (a handful of additions per
+    # entry, so within a few ulps of a recomputation from scratch).
     return _Solution(x, loss, dflt, waves, n_solves)
 
 

@@ -25,7 +25,6 @@ __all__ = [
     "clearing_outputs",
     "clearing_sweep",
     "linear_debtrank_step",
-    "pull_sum",
     "set_enabled",
 ]
 
@@ -106,9 +105,6 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
                         h[i, s] = new
                         if d > m:
                             m = d
-                else:
-                    for s in range(n_scen):
-                        dh_out[i, s] = 0.0
                 rowmax[i] = m
                 act_out[i] = m > 0.0
 
@@ -127,7 +123,8 @@ def linear_debtrank_step(
     """One linear DebtRank step (compiled): ``h <- min(1, h + Lambda dh_in)``.
 
     Writes the new increments to ``dh_out``, their row maxima to ``rowmax`` and the rows with
-    a non-zero increment to ``act_out``; columns with ``act_in[j] == False`` are skipped.
+    a non-zero increment to ``act_out``; columns with ``act_in[j] == False`` are skipped, and
+    rows of ``dh_out`` with ``act_out[i] == False`` are left unwritten (never read).
     Returns the largest new increment.
     """
     with _threads_for(h.size):
@@ -146,6 +143,7 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
         n_chunks = (n + _CHUNK - 1) // _CHUNK
         for c in _nb.prange(n_chunks):
             acc = np.empty(n_scen)
+            dtmp = np.empty(n_scen)
             for j in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
                 pulled = False
                 for k in range(ptr[j], ptr[j + 1]):
@@ -159,16 +157,21 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
                             acc[s] += w * dx_in[i, s]
                 if pulled:
                     for s in range(n_scen):
-                        loss[j, s] += acc[s]
+                        if acc[s] != 0.0:
+                            loss[j, s] += acc[s]
                 elif not full:
                     act_out[j] = False
                     continue
-                # First pass over the row: default test; does anything move?
+                # Only pairs whose loss moved (all of them in a full sweep) can change.
                 changed = False
                 pb = pbar[j]
                 aj = assets[j]
                 ej = eps[j]
                 for s in range(n_scen):
+                    dtmp[s] = 0.0
+                for s in range(n_scen):
+                    if not full and acc[s] == 0.0:
+                        continue
                     if not dflt[j, s]:
                         if e[j, s] + (aj - pb) - loss[j, s] < -ej:
                             dflt[j, s] = True
@@ -181,44 +184,13 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
                     elif t > pb:
                         t = pb
                     if t > x[j, s]:
+                        dtmp[s] = t - x[j, s]
+                        x[j, s] = t
                         changed = True
-                        break
                 act_out[j] = changed
-                if not changed:
-                    continue  # dx_out of this row is never read: leave its memory untouched
-                for s in range(n_scen):
-                    d = 0.0
-                    if not dflt[j, s] and e[j, s] + (aj - pb) - loss[j, s] < -ej:
-                        dflt[j, s] = True
-                        newflag[c, s] = True
-                    if dflt[j, s]:
-                        t = pb - alpha * e[j, s] - beta * (aj - loss[j, s])
-                        if t < 0.0:
-                            t = 0.0
-                        elif t > pb:
-                            t = pb
-                        if t > x[j, s]:
-                            d = t - x[j, s]
-                            x[j, s] = t
-                    dx_out[j, s] = d
-
-    @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _pull_sum(ptr, idx, val, x, act, out):
-        n, n_scen = out.shape
-        n_chunks = (n + _CHUNK - 1) // _CHUNK
-        for c in _nb.prange(n_chunks):
-            for j in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-                first = True
-                for k in range(ptr[j], ptr[j + 1]):
-                    i = idx[k]
-                    if act[i]:
-                        if first:
-                            first = False
-                            for s in range(n_scen):
-                                out[j, s] = 0.0
-                        w = val[k]
-                        for s in range(n_scen):
-                            out[j, s] += w * x[i, s]
+                if changed:  # rows left unchanged are never read: leave their memory untouched
+                    for s in range(n_scen):
+                        dx_out[j, s] = dtmp[s]
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _clearing_outputs(e, x, loss, pbar, assets, equity):
@@ -262,18 +234,6 @@ def clearing_sweep(
             pit.indptr, pit.indices, pit.data, e, x, loss, dx_in, dx_out, act_in, act_out, dflt,
             pbar, assets, eps, alpha, beta, full, newflag,
         )  # fmt: skip
-
-
-def pull_sum(
-    pit: object, x: NDArray[np.float64], act: NDArray[np.bool_], out: NDArray[np.float64]
-) -> None:
-    """``out = Pi^T x`` over debtors ``i`` with ``act[i]`` (compiled, pull form).
-
-    Rows of ``out`` without any active debtor are left untouched (the caller guarantees they
-    are zero), so their memory is never written.
-    """
-    with _threads_for(x.size):
-        _pull_sum(pit.indptr, pit.indices, pit.data, x, act, out)
 
 
 def clearing_outputs(
