@@ -32,10 +32,18 @@ def canonical_csr(m: sp.csr_array | NDArray[np.float64]) -> sp.csr_array:
     """
     if not sp.issparse(m):
         out = sp.csr_array(np.asarray(m, dtype=np.float64))
+        out.eliminate_zeros()
+    elif (
+        m.format == "csr"
+        and m.dtype == np.float64
+        and m.has_canonical_format
+        and bool(np.all(m.data != 0))
+    ):
+        out = sp.csr_array(m)  # already canonical: share the arrays (never written)
     else:
         out = sp.csr_array(m, dtype=np.float64, copy=True)
         out.sum_duplicates()
-    out.eliminate_zeros()
+        out.eliminate_zeros()
     if out.indices.dtype != np.int32 and out.nnz < 2**31 and out.shape[0] < 2**31:
         out.indices = out.indices.astype(np.int32)
         out.indptr = out.indptr.astype(np.int32)

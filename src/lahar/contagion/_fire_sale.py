@@ -103,7 +103,8 @@ def fire_sale(
         loss and repaying debt restores the initial ratio.
     price_impact : array_like, shape (K,)
         Price impact :math:`\ell_k` >= 0: return per dollar of net sales of asset ``k``
-        (GLT use :math:`10^{-13}` per dollar for liquid assets).
+        (for scale: :math:`10^{-13}` per dollar moves the price by 10 basis points per
+        $10 billion sold).
     shock : array_like, shape (K,) or (K, S)
         Asset returns :math:`F` (e.g. ``-0.02`` = a 2 % fall), >= -1; one column per
         scenario.
