@@ -180,8 +180,13 @@ def test_missing_facts_are_listed():
     ids = ["a", "b", "c"]
     facts = _facts(ids, [1.0, np.nan, -2.0], [5.0, 5.0, 5.0])
     net = Network.from_arrays(ids, [0], [1], [1.0], facts=facts)
-    with pytest.raises(DataError, match=r"'book_equity' .* missing or invalid for b, c"):
+    with pytest.raises(DataError, match=r"'book_equity' must be known and > 0 .* invalid for b, c"):
         cascade(net, np.zeros(3))
+    # estimates fill the gaps (NaN = keep the fact)
+    res = cascade(net, np.zeros(3), book_equity=[np.nan, 2.0, 3.0])
+    np.testing.assert_array_equal(res.equity_before, [1.0, 2.0, 3.0])
+    with pytest.raises(DataError, match=r"'book_equity' .* of shape \(3,\)"):
+        cascade(net, np.zeros(3), book_equity=[1.0, 2.0])
 
 
 @pytest.mark.parametrize(

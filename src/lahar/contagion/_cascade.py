@@ -148,6 +148,19 @@ def _commitment_value(
     return canonical_csr(total)
 
 
+def _override(net: Any, metric: str, year: int | None, given: Any) -> NDArray[np.float64]:
+    """Facts of ``metric``, replaced by ``given`` wherever ``given`` is not NaN."""
+    facts = net.fact(metric, year)
+    if given is None:
+        return facts
+    arr = np.asarray(given, dtype=np.float64)
+    if arr.shape != (net.n,):
+        raise _fail(
+            _FUNC, metric, f"of shape ({net.n},) (NaN = use the fact)", f"shape {arr.shape}"
+        )
+    return np.where(np.isnan(arr), facts, arr)
+
+
 def _from_network(
     net: Any,
     *,
@@ -156,23 +169,26 @@ def _from_network(
     rate: float,
     status_weight: Mapping[str, float] | None,
     layers: Sequence[str],
+    book_equity: Any = None,
+    total_assets: Any = None,
 ) -> _Balance:
     n = net.n
-    equity = net.fact("book_equity", year)
-    total = net.fact("total_assets", year)
+    equity = _override(net, "book_equity", year, book_equity)
+    total = _override(net, "total_assets", year, total_assets)
     problems = []
-    for metric, arr, cond in (
-        ("book_equity", equity, lambda a: np.isfinite(a) & (a > 0)),
-        ("total_assets", total, lambda a: np.isfinite(a) & (a >= 0)),
+    for metric, arr, cond, need in (
+        ("book_equity", equity, lambda a: np.isfinite(a) & (a > 0), "> 0"),
+        ("total_assets", total, lambda a: np.isfinite(a) & (a >= 0), ">= 0"),
     ):
         bad = np.flatnonzero(~cond(arr))
         if bad.size:
             ids = ", ".join(str(x) for x in net.ids[bad[:10]])
             more = f" and {bad.size - 10} more" if bad.size > 10 else ""
             problems.append(
-                f"network facts: '{metric}' must be given (and > 0 for book_equity) for every "
-                f"entity; missing or invalid for {ids}{more}. Add the facts or take "
-                "net.subnetwork(...) of the entities that have them."
+                f"cascade(): '{metric}' must be known and {need} for every entity; missing or "
+                f"invalid for {ids}{more}. Add the facts, pass estimates with "
+                f"{metric}=array (NaN = use the fact), or take net.subnetwork(...) of the "
+                "entities that have them."
             )
     if problems:
         raise DataError("\n".join(problems))
@@ -209,6 +225,8 @@ def cascade(
     status_weight: Mapping[str, float] | None = None,
     price_impact: float = 1.0,
     commitment_layers: Sequence[str] = COMMITMENT_LAYERS,
+    book_equity: ArrayLike | None = None,
+    total_assets: ArrayLike | None = None,
     tol: float = 1e-9,
     max_iter: int = 1000,
 ) -> CascadeResult:
@@ -260,6 +278,9 @@ def cascade(
         0 switches fire sales off.
     commitment_layers : sequence of str
         Layers treated as purchase commitments.
+    book_equity, total_assets : array_like, shape (n,), optional
+        Balance-sheet figures (USD) that replace the network facts where not NaN, e.g.
+        estimates for entities without filings (labs, private neoclouds).
     tol : float, default 1e-9
         Stop when no loss changed by more than ``tol`` times the largest book equity.
     max_iter : int, default 1000
@@ -344,6 +365,8 @@ def cascade(
         rate=rate,
         status_weight=status_weight,
         layers=tuple(commitment_layers),
+        book_equity=book_equity,
+        total_assets=total_assets,
     )
     sigma = check_vector(shock, "shock", _FUNC, n=network.n, batch=True)
     if (sigma > 1).any():
