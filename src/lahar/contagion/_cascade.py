@@ -404,7 +404,7 @@ def _run(
     stakes = bal.stakes
     stakes_t = sp.csr_array(stakes.T)
     value_t = sp.csr_array(bal.commitment_value.T)
-    leverage = np.divide(assets - eq0, eq0)
+    leverage = np.maximum(assets - eq0, 0.0) / eq0  # debt over equity, GLT's b
     sell_share = np.divide(1.0, assets, out=np.zeros(n), where=assets > 0)
     impact = kappa / bal.market_value
 

@@ -28,12 +28,20 @@ full payment), the defaulted block satisfies
     (I - \beta \Pi_{DD}^\top)\, x_D = \bar p_D - \alpha e_D - \beta a_D,
 
 so only rows and columns of defaulted entities are ever touched. All S scenarios are handled at
-once as a set of (entity, scenario) *pairs*: cheap vectorised Picard sweeps over the defaulted
-pairs (sparse-times-sparse products) discover new defaults, and one sparse LU factorisation of
-the block-diagonal system that stacks every scenario's defaulted block gives the exact
-solution; the two alternate until the exact solution produces no new default. Every iterate
-stays above the greatest clearing vector, so the default set only grows and the last exact
-solve *is* the greatest clearing vector (not an iteration stopped at a tolerance).
+once as (entity, scenario) *pairs*; their default sets differ, so two kinds of step alternate:
+
+* vectorised Jacobi (Picard) sweeps of the shortfall map over the pairs whose interbank loss
+  moved, fused with the default test, discover new defaults. On the acyclic part of the
+  defaulted graph they are forward substitution and stop changing exactly;
+* exact solves: one sparse LU factorisation of the block-diagonal system that stacks every
+  scenario's block (of the pairs still changing and everything downstream of them in the
+  compiled engine; of the whole default set in the numpy engine).
+
+They alternate until an exact solve produces no new default. Every iterate stays above the
+greatest clearing vector, so the default set only grows and the result *is* the greatest
+clearing vector (not an iteration stopped at a tolerance). The compiled engine
+(:mod:`lahar.contagion._kernels`, numba) runs the sweeps as a parallel "pull" kernel over the
+rows of ``Pi^T``; the numpy/scipy engine uses sparse-times-sparse products on a list of pairs.
 """
 
 from __future__ import annotations
@@ -596,9 +604,10 @@ def eisenberg_noe(
     non-singular because a closed group of entities owing only each other cannot all be in
     default at the greatest clearing vector (Eisenberg & Noe 2001, Lemma 3 and Theorem 2).
 
-    *Cost.* Work is proportional to the number of defaulted (entity, scenario) pairs times their
-    out-degree, not to ``n * S`` per round; an entity that nobody's default reaches is never
-    touched after the first pass.
+    *Cost.* One pass over ``external_assets`` and the outputs, then work proportional to the
+    creditors of entities whose shortfall moved, not to ``n * S`` per round; an entity that
+    nobody's default reaches is never touched after the first pass. Without numba (or with
+    ``LAHAR_NO_NUMBA=1``) a slower pure numpy/scipy engine gives the same results.
 
     References
     ----------
