@@ -642,7 +642,7 @@ def gap_tables(
         }
     ).sort_values("capex_usd", ascending=False, ignore_index=True)
     rows = []
-    for growth in growth_rates:
+    for growth in growth_rates if actual > 0 else ():  # no AI revenue: no curve to follow
         rate = float(np.log1p(growth))
         rows.append(
             (
@@ -1046,7 +1046,9 @@ def geopolitics_tables(
         ],
         ignore_index=True,
     )
-    deals["weighted_usd"] = deals["usd"] * deals["status"].map(w)
+    deals["usd"] = pd.to_numeric(deals["usd"]).astype(np.float64)
+    deals["units"] = pd.to_numeric(deals["units"]).astype(np.float64)
+    deals["weighted_usd"] = deals["usd"] * deals["status"].map(w).astype(np.float64)
     ch = deals[deals["kind"] == "chips out"]
     pl = deals[deals["kind"] == "capital in"]
     led = geo.chip_capital_ledger(ch["country"], ch["usd"], ch["units"], pl["country"], pl["usd"])
