@@ -93,7 +93,8 @@ def render() -> str:
         line = (
             f"- **{r['name']}**: of the money it pays into the network, "
             f"{_pct(100 * r['round_trip_share'])} comes back to it ({_usd(r['returned_usd'])} a "
-            f"year, {_pct(r['returned_pct_ai_revenue'], 2)} of its AI revenue of "
+            f"year: {_pct(100 * r['own_money_share_of_network_revenue'])} of what the network "
+            f"pays it, {_pct(r['returned_pct_ai_revenue'], 2)} of its AI revenue of "
             f"{_usd(r['ai_revenue_usd'])}, {r['ai_revenue_basis']}); "
             f"{_pct(r['circulating_pct_ai_revenue'])} of that revenue sits on a money cycle and "
             f"{_pct(r['from_investees_pct_ai_revenue'])} is paid by firms it invested in."

@@ -236,6 +236,7 @@ def circularity_tables(
             "network_out_usd": out[pos],
             "round_trip_share": rt.share[pos],
             "returned_usd": rt.returned[pos],
+            "own_money_share_of_network_revenue": rt.revenue_share[pos],
             "returned_pct_ai_revenue": 100 * rt.returned[pos] / air[pos],
             "circulating_usd": c.through[pos],
             "circulating_pct_ai_revenue": 100 * c.through[pos] / air[pos],
@@ -1216,6 +1217,7 @@ DISPLAY: dict[str, dict[str, str]] = {
         "network_out_usd": "pays into network",
         "round_trip_share": "round trip",
         "returned_usd": "own money back",
+        "own_money_share_of_network_revenue": "own money / network rev",
         "returned_pct_ai_revenue": "back / AI rev",
         "circulating_pct_ai_revenue": "circulating / AI rev",
         "from_investees_pct_ai_revenue": "from investees / AI rev",
@@ -1335,7 +1337,14 @@ def formatter(table: str, column: str) -> Callable[[Any], str] | None:
         or column.endswith("pct_needed")
     ):
         return _num(2, "%")
-    if column in ("round_trip_share", "share_of_us", "top7_share", "equity_share", "top7_weight"):
+    if column in (
+        "round_trip_share",
+        "own_money_share_of_network_revenue",
+        "share_of_us",
+        "top7_share",
+        "equity_share",
+        "top7_weight",
+    ):
         return _num(2, "%", 100.0)
     if column.startswith(("debt_to", "adj_debt_to", "interest_coverage")):
         return _num(2, "x")
