@@ -6,7 +6,7 @@ at cost 1 per dollar per edge, that carries every node's net imbalance ``b = out
 primal-dual (successive shortest path) method: Dijkstra on reduced costs from a super-source
 finds the current shortest distance; a Dinic max-flow on the arcs of zero reduced cost then
 pushes as much as possible at that distance; repeat until every imbalance is routed
-(Ahuja, Magnanti & Orlin 1993, sections 9.7 and 7.4). All costs are integers, so potentials
+(Ahuja, Magnanti & Orlin 1993, chapters 7 and 9). All costs are integers, so potentials
 stay integers and the optimum is exact up to the float tolerance ``tol`` below which a residual
 capacity counts as zero.
 

@@ -21,8 +21,8 @@ contracts, and a weight per deal status.
 References
 ----------
 .. [1] Ahuja, R. K., Magnanti, T. L. & Orlin, J. B. (1993). *Network Flows: Theory,
-   Algorithms, and Applications*. Prentice Hall. (Circulations, ch. 1.2; successive shortest
-   paths and the primal-dual method, ch. 9.7; Dinic's algorithm, ch. 7.4.)
+   Algorithms, and Applications*. Prentice Hall. (Circulations, ch. 1; Dinic's layered-network
+   algorithm, ch. 7; successive shortest paths and the primal-dual method, ch. 9.)
 .. [2] Fleischman, T., Dini, P. & Littera, G. (2020). Liquidity-saving through
    obligation-clearing and mutual credit: an effective monetary innovation for SMEs in times of
    crisis. *Journal of Risk and Financial Management* 13(12), 295. (Maximum circulation of a
@@ -428,7 +428,7 @@ def max_circulation(
     References
     ----------
     .. [1] Ahuja, R. K., Magnanti, T. L. & Orlin, J. B. (1993). *Network Flows: Theory,
-       Algorithms, and Applications*. Prentice Hall, sections 1.2, 7.4 and 9.7.
+       Algorithms, and Applications*. Prentice Hall, chapters 1, 7 and 9.
 
     Examples
     --------

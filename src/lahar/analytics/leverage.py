@@ -17,8 +17,9 @@ H100 rental prices by :func:`decline_rate`; sources are cited on each default.
 
 References
 ----------
-.. [1] Moody's Investors Service (2018). *Financial Statement Adjustments in the Analysis of
-   Non-Financial Corporations*. (Adding leases and off-balance-sheet debt back to debt.)
+.. [1] Moody's Investors Service. *Financial Statement Adjustments in the Analysis of
+   Non-Financial Corporations* (cross-sector rating methodology). (Adding leases and
+   off-balance-sheet debt back to debt.)
 """
 
 from __future__ import annotations
@@ -177,7 +178,8 @@ def credit_ratios(
         Same shape as ``debt`` (or broadcastable); NaN = unknown.
     off_balance : array_like, default 0
         Debt kept off the balance sheet (USD): SPV debt behind the firm's leases, lease
-        commitments not yet on the balance sheet. Moody's (2018) adds such amounts back to debt.
+        commitments not yet on the balance sheet. Rating agencies add such amounts back to
+        debt (Moody's, module References).
 
     Returns
     -------
