@@ -149,3 +149,15 @@ def test_docs_findings_is_generated_and_up_to_date(tables) -> None:
     nvidia = firms[firms["firm"] == "nvidia"].iloc[0]
     assert f"| nvidia | {nvidia['AI revenue']} |" in on_disk
     assert nvidia["back / AI rev"] in on_disk
+
+
+def test_every_source_id_cited_by_the_analytics_resolves() -> None:
+    import re
+
+    known = set(pd.read_csv(DATA_DIR / "sources.csv")["id"])
+    cited: set[str] = set()
+    for path in (ROOT / "src" / "lahar" / "analytics").glob("*.py"):
+        cited |= set(re.findall(r"\b(?:[SPAB]\d{2,3})\b", path.read_text(encoding="utf-8")))
+    cited |= set(re.findall(r"\[(S\d{3})\]", (ROOT / "docs" / "findings.md").read_text()))
+    assert cited - known == set()
+    assert {f"A0{k}" for k in range(1, 8)} <= cited  # every analytics source is used
