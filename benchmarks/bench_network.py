@@ -63,7 +63,9 @@ def edge_arrays(n: int, m: int, seed: int = 0) -> dict[str, np.ndarray]:
 
 
 def lahar_build(a: dict[str, np.ndarray]) -> Network:
-    return Network.from_arrays(a["ids"], a["src"], a["dst"], a["amount"], layer=a["layer"], status=a["status"])
+    return Network.from_arrays(
+        a["ids"], a["src"], a["dst"], a["amount"], layer=a["layer"], status=a["status"]
+    )
 
 
 def frames(a: dict[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -94,7 +96,9 @@ def nx_build(a: dict[str, np.ndarray]):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10^5 entities, 10^6 exposures")
-    parser.add_argument("--nx-edges", type=int, default=None, help="size of the networkx comparison")
+    parser.add_argument(
+        "--nx-edges", type=int, default=None, help="size of the networkx comparison"
+    )
     args = parser.parse_args()
     n, m = (10**5, 10**6) if args.quick else (10**6, 10**7)
     m_nx = args.nx_edges or (10**5 if args.quick else 10**6)
@@ -104,7 +108,9 @@ def main() -> None:
     a, *_ = measure("generate arrays (not part of the build)", lambda: edge_arrays(n, m))
     net, t_arrays, mem_arrays = measure("Network.from_arrays", lambda: lahar_build(a))
     ents, exps = frames(a)
-    _, t_frames, mem_frames = measure("Network.from_frames (string ids)", lambda: Network.from_frames(ents, exps))
+    _, t_frames, mem_frames = measure(
+        "Network.from_frames (string ids)", lambda: Network.from_frames(ents, exps)
+    )
     ents = exps = None  # free the frames before the layer timings
     _, t_layer, _ = measure("net.layer('debt') -> csr_array", lambda: net.layer("debt"))
     _, t_all, _ = measure("net.layer(all layers) -> csr_array", lambda: net.layer(LAYERS))
@@ -119,7 +125,9 @@ def main() -> None:
     )
     assert abs(ref.sum() - small.sum()) <= 1e-9 * small.sum(), "lahar and networkx disagree"
     ratio = (t_n + t_nadj) / t_l
-    print(f"\npeak RSS of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+    print(
+        f"\npeak RSS of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB"
+    )
     print(
         f"build_s={t_arrays:.3f} build_frames_s={t_frames:.3f} layer_s={t_layer:.3f} "
         f"peak_gib={max(mem_arrays, mem_frames):.2f} nx_ratio={ratio:.1f}"
