@@ -694,8 +694,7 @@ def round_trip(
         if leak.max() <= 1e-12:
             ret_prob[members[targets]] = 1.0
             continue
-        nii = _fundamental_diagonal(Q, targets)
-        ret_prob[members[targets]] = 1.0 - 1.0 / nii
+        ret_prob[members[targets]] = _return_probability(Q, targets)
     returned = np.clip(T * ret_prob, 0.0, out)
     share = np.divide(returned, out, out=np.zeros(n), where=out > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -707,23 +706,30 @@ def round_trip(
     return RoundTrip(share=share, returned=returned, revenue_share=revenue_share, turnover=T)
 
 
-def _fundamental_diagonal(Q: sp.csr_array, targets: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Diagonal entries ``targets`` of ``(I - Q)^{-1}`` for a substochastic irreducible ``Q``."""
+def _return_probability(Q: sp.csr_array, targets: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Probability of returning to each of ``targets`` for a substochastic irreducible ``Q``.
+
+    With :math:`N = (I - Q)^{-1}`, the return probability is :math:`1 - 1/N_{ii}`
+    :math:`= (N_{ii} - 1)/N_{ii} = (QN)_{ii} / N_{ii}`; the last form is a ratio of sums of
+    non-negative terms, so it keeps full relative precision when the return probability is
+    tiny (``1 - 1/N_ii`` would cancel).
+    """
     k = Q.shape[0]
+    out = np.empty(targets.size)
     if k <= 2000:
         a = np.eye(k) - Q.toarray()
-        rhs = np.zeros((k, targets.size))
-        rhs[targets, np.arange(targets.size)] = 1.0
-        sol = np.linalg.solve(a, rhs)
-        return sol[targets, np.arange(targets.size)]
-    lu = spla.splu(sp.csc_matrix(sp.eye(k, format="csc") - sp.csc_matrix(Q)))
-    out = np.empty(targets.size)
+
+        def solve(rhs: NDArray[np.float64]) -> NDArray[np.float64]:
+            return np.linalg.solve(a, rhs)
+    else:
+        solve = spla.splu(sp.csc_matrix(sp.eye(k, format="csc") - sp.csc_matrix(Q))).solve
     for start in range(0, targets.size, 256):
         block = targets[start : start + 256]
+        cols = np.arange(block.size)
         rhs = np.zeros((k, block.size))
-        rhs[block, np.arange(block.size)] = 1.0
-        sol = lu.solve(rhs)
-        out[start : start + block.size] = sol[block, np.arange(block.size)]
+        rhs[block, cols] = 1.0
+        n_cols = solve(rhs)  # columns `block` of N
+        out[start : start + block.size] = (Q @ n_cols)[block, cols] / n_cols[block, cols]
     return out
 
 
