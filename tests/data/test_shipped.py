@@ -109,3 +109,21 @@ def test_power_gulf_governance_and_concentration(net, tables):
     assert set(MAG7) <= set(weights["entity"])
     index_holders = net.kinds == "index_fund"
     assert net.layer("equity")[index_holders][:, net.index_of(MAG7)].sum() > 0
+
+
+def test_two_speed_economy_psychology_and_adoption(tables):
+    """DESIGN.md themes 1, 8 and 9: AI capex carrying growth, bubble sentiment, adoption gap."""
+    facts = tables["facts"]
+
+    def has(entity: str, metric: str) -> bool:
+        return bool(((facts["entity"] == entity) & (facts["metric"] == metric)).any())
+
+    assert has("us_economy", "gdp_growth_share")
+    assert has("us_economy", "gdp_growth_contribution")
+    assert has("global_fund_managers", "survey_share")
+    assert has("sp500", "valuation_ratio")
+    # fast consumer adoption against slow enterprise adoption
+    assert has("openai", "weekly_active_users")
+    assert has("us_businesses", "adoption_rate")
+    shares = facts.query("metric in ['adoption_rate', 'survey_share', 'gdp_growth_share']")["value"]
+    assert shares.between(0, 100).all()

@@ -49,6 +49,13 @@ _METRIC_UNIT = {
     "energy_twh": "TWh",
     "index_weight": "percent",
     "capacity_price": "USD/MW-day",
+    "gdp_share": "percent",
+    "gdp_growth_share": "percent",
+    "gdp_growth_contribution": "pp",
+    "adoption_rate": "percent",
+    "weekly_active_users": "count",
+    "survey_share": "percent",
+    "valuation_ratio": "ratio",
 }
 
 
