@@ -29,6 +29,11 @@ def _fail(func: str, name: str, requirement: str, got: str) -> ValueError:
     return DataError(f"The '{name}' parameter of {func} must be {requirement}. Got {got} instead.")
 
 
+def _as_float_matrix(a: Any) -> sp.csr_array | NDArray[np.float64]:
+    """Sparse input as a float64 CSR array, anything else as a float64 ndarray."""
+    return sp.csr_array(a, dtype=np.float64) if sp.issparse(a) else np.asarray(a, dtype=np.float64)
+
+
 def check_matrix(
     a: Any, name: str, func: str, *, n: int | None = None, nonneg: bool = True
 ) -> sp.csr_array | NDArray[np.float64]:
@@ -55,17 +60,14 @@ def check_matrix(
     ValueError
         Not square, wrong size, NaN/inf or negative entries.
     """
-    if sp.issparse(a):
-        m = sp.csr_array(a, dtype=np.float64)
-        values = m.data
-    else:
-        m = np.asarray(a, dtype=np.float64)
-        values = m
+    m = _as_float_matrix(a)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         raise _fail(func, name, "a square 2-D matrix", f"shape {m.shape}")
     if n is not None and m.shape[0] != n:
         raise _fail(func, name, f"of shape ({n}, {n})", f"shape {m.shape}")
-    _check_values(values, name, func, nonneg=nonneg, index=_matrix_index(m))
+    _check_values(
+        m.data if sp.issparse(m) else m, name, func, nonneg=nonneg, index=_matrix_index(m)
+    )
     return m
 
 
@@ -181,16 +183,13 @@ def check_rect_matrix(
         Sparse input comes back as ``csr_array`` (float64), dense as a float64 ndarray; either
         may share memory with ``a``.
     """
-    if sp.issparse(a):
-        m = sp.csr_array(a, dtype=np.float64)
-        values = m.data
-    else:
-        m = np.asarray(a, dtype=np.float64)
-        values = m
+    m = _as_float_matrix(a)
     want = tuple("S" if d is None else d for d in shape)
     if m.ndim != 2 or any(d is not None and d != g for d, g in zip(shape, m.shape, strict=True)):
         raise _fail(func, name, f"a 2-D matrix of shape {want}", f"shape {m.shape}")
-    _check_values(values, name, func, nonneg=nonneg, index=_matrix_index(m))
+    _check_values(
+        m.data if sp.issparse(m) else m, name, func, nonneg=nonneg, index=_matrix_index(m)
+    )
     return m
 
 
