@@ -116,28 +116,31 @@ def clearing_traffic(L, e, el) -> dict[str, float]:
     counts = {"access": 0.0}
     orig_sweep = _kernels.clearing_sweep
 
-    def sweep(pit, e_, x, loss, dx_in, dx_out, act_in, act_out, dflt, *rest):
-        full = rest[-2]
-        pattern = sp.csr_array((np.ones(pit.nnz), pit.indices, pit.indptr), shape=pit.shape)
-        pulled = pattern @ act_in.astype(np.float64)
-        touched = int((pulled > 0).sum()) if not full else n
-        edges = float(pulled.sum())
-        orig_sweep(pit, e_, x, loss, dx_in, dx_out, act_in, act_out, dflt, *rest)
-        changed = int(act_out.sum())
+    def sweep(pit, cand, slot, dx_in, *rest):
+        lengths = pit.indptr[cand + 1] - pit.indptr[cand]
+        pos = np.repeat(pit.indptr[cand], lengths) + (
+            np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        )
+        entries = float(lengths.sum())
+        pulled = float((slot[pit.indices[pos]] >= 0).sum())
+        orig_sweep(pit, cand, slot, dx_in, *rest)
+        changed = int(rest[-2].sum())
         counts["access"] += (
-            pit.nnz * 4 + (n + 1) * 4 + n  # index scan and activity flags
-            + edges * (8 + row)  # weight + gathered increment row per active edge
-            + touched * (4 * row + n_scen)  # loss r/w, e, x rows and default flags
+            entries * (4 + 8) + cand.size * (8 + 2 * 8)  # index and slot lookups, row ranges
+            + pulled * (8 + row)  # weight + gathered increment row per active entry
+            + cand.size * (4 * row + n_scen)  # loss r/w, e, x rows and default flags
             + changed * row  # increments written
         )  # fmt: skip
 
     _kernels.clearing_sweep = sweep
     try:
-        eisenberg_noe(L, e, external_liabilities=el)
+        res = eisenberg_noe(L, e, external_liabilities=el)
     finally:
         _kernels.clearing_sweep = orig_sweep
-    # validation (2 passes over e), outputs (read e, x, loss; write payments, equity)
-    counts["access"] += 2 * e.nbytes + 5 * e.nbytes + n * n_scen
+    # validation (min and max over e), the first default test (read e, write the flags and the
+    # shortfalls of defaulted rows), outputs (read e, x, loss; write payments, equity)
+    first = int(res.defaulted.any(axis=1).sum())
+    counts["access"] += 2 * e.nbytes + e.nbytes + n * n_scen + first * row + 5 * e.nbytes
     counts["compulsory"] = e.nbytes + 3 * e.nbytes + n * n_scen + L.nnz * 12
     return counts
 
@@ -150,26 +153,28 @@ def debtrank_traffic(A, eq, h) -> dict[str, float]:
     orig = _kernels.linear_debtrank_step
     lam_nnz = A.nnz
 
-    def step(indptr, indices, data, h_, dh_in, dh_out, act_in, act_out, rowmax):
+    def step(indptr, indices, data, slot, shock, h_, h_next, nz, nz_next, rowmax):
         pattern = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
-        pulled = pattern @ act_in.astype(np.float64)
+        pulled = pattern @ nz.astype(np.float64)
         edges = float(pulled.sum())
-        touched = int((pulled > 0).sum())
+        out = orig(indptr, indices, data, slot, shock, h_, h_next, nz, nz_next, rowmax)
+        touched = int(nz_next.sum())
         counts["access"] += (
-            indices.size * 4 + (n + 1) * 4 + n  # index scan and activity flags
-            + edges * (8 + row)  # weight + gathered increment row per active edge
-            + touched * 3 * row  # h read + write, increments written
+            indices.size * 4 + (n + 1) * 4 + n  # index scan and flags
+            + edges * (8 + row)  # weight + gathered state row per non-zero entry
+            + touched * 2 * row  # h read, h_next written
         )  # fmt: skip
-        counts["compulsory"] += lam_nnz * 12 + 3 * n * row  # matrix + h r/w + dh out, once
+        counts["compulsory"] += lam_nnz * 12 + 2 * n * row  # matrix, h read, h_next written
         counts["rounds"] += 1
-        return orig(indptr, indices, data, h_, dh_in, dh_out, act_in, act_out, rowmax)
+        return out
 
     _kernels.linear_debtrank_step = step
     try:
         debtrank(A, eq, h)
     finally:
         _kernels.linear_debtrank_step = orig
-    counts["access"] += 3 * h.nbytes  # validation passes over the shock, the final copy
+    # validation (min, max over the shock), the final pass (distress, equity loss, defaults)
+    counts["access"] += 2 * h.nbytes + 3 * h.nbytes
     counts["compulsory"] += 2 * h.nbytes
     return counts
 

@@ -189,8 +189,8 @@ def debtrank(
     n = amat.shape[0]
     eq = check_vector(equity, "equity", _FUNC, n=n, positive=True)
     h1 = check_vector(shock, "shock", _FUNC, n=n, batch=True)
-    over = h1 > 1.0
-    if over.any():
+    if h1.size and h1.max() > 1.0:
+        over = h1 > 1.0
         k = np.unravel_index(int(np.flatnonzero(over.ravel())[0]), h1.shape)
         pos = [int(x) for x in k]
         raise _fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
@@ -200,12 +200,13 @@ def debtrank(
     lam = scale_rows(amat, 1.0 / eq)
     h, was_1d = to_contiguous_batch(h1)
     if method == "linear":
-        final, rounds, residual = _linear(lam, h, tol, max_iter)
+        final, rounds, residual, spare = _linear(lam, h, tol, max_iter)
     else:
         lam.data = np.minimum(lam.data, 1.0)
         final, rounds, residual = _battiston(lam, h)
+        spare = None
     dr = weights @ final - weights @ h
-    loss = final * eq[:, None]
+    loss = np.multiply(final, eq[:, None], out=spare)
     defaulted = final >= 1.0
     if was_1d:
         return DebtRankResult(
@@ -232,34 +233,54 @@ def debtrank(
 
 def _linear(
     lam: sp.csr_array, h1: NDArray[np.float64], tol: float, max_iter: int
-) -> tuple[NDArray[np.float64], int, float]:
-    """Bardoscia et al. (2015) dynamics for all columns of ``h1`` at once."""
-    h = h1.copy()
-    dh = h1.copy()
-    residual = float(dh.max()) if dh.size else 0.0
-    rounds = 0
-    if _kernels.available():
-        dh_next = np.empty_like(dh)
-        act = dh.any(axis=1)
-        act_next = np.empty_like(act)
-        rowmax = np.empty(h.shape[0])
-    while residual > tol:
-        if rounds >= max_iter:
-            raise ConvergenceError(
-                "debtrank(method='linear') did not converge; raise max_iter or tol",
-                n_iter=rounds,
-                residual=residual,
-            )
-        if _kernels.available():
-            residual = _kernels.linear_debtrank_step(
-                lam.indptr, lam.indices, lam.data, h, dh, dh_next, act, act_next, rowmax
-            )
-            dh, dh_next = dh_next, dh
-            act, act_next = act_next, act
-        else:
+) -> tuple[NDArray[np.float64], int, float, NDArray[np.float64] | None]:
+    """Bardoscia et al. (2015) dynamics for all columns of ``h1`` at once.
+
+    Returns ``(h, rounds, residual, spare)``; ``spare`` is a free work buffer of the shape of
+    ``h`` (or ``None``) that the caller may reuse for an output.
+    """
+    residual = float(h1.max()) if h1.size else 0.0
+    if not _kernels.available():
+        h = h1.copy()
+        dh = h1.copy()
+        rounds = 0
+        while residual > tol:
+            _check_rounds(rounds, max_iter, residual)
             residual = _linear_step_numpy(lam, h, dh)
+            rounds += 1
+        return h, rounds, residual, dh
+    # Picard form h(t+1) = min(1, h1 + Lambda h(t)) on two buffers; the shock is kept compact.
+    n = h1.shape[0]
+    nz = h1.any(axis=1)
+    rows = np.flatnonzero(nz)
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[rows] = np.arange(rows.size)
+    shock = h1[rows]
+    h = np.empty_like(h1)
+    h[rows] = shock
+    h_next = np.empty_like(h1)
+    nz_next = np.empty_like(nz)
+    rowmax = np.empty(n)
+    rounds = 0
+    while residual > tol:
+        _check_rounds(rounds, max_iter, residual)
+        residual = _kernels.linear_debtrank_step(
+            lam.indptr, lam.indices, lam.data, slot, shock, h, h_next, nz, nz_next, rowmax
+        )
+        h, h_next = h_next, h
+        nz, nz_next = nz_next, nz
         rounds += 1
-    return h, rounds, residual
+    h[~nz] = 0.0  # rows never reached were left unwritten
+    return h, rounds, residual, h_next
+
+
+def _check_rounds(rounds: int, max_iter: int, residual: float) -> None:
+    if rounds >= max_iter:
+        raise ConvergenceError(
+            "debtrank(method='linear') did not converge; raise max_iter or tol",
+            n_iter=rounds,
+            residual=residual,
+        )
 
 
 def _linear_step_numpy(lam: sp.csr_array, h: NDArray[np.float64], dh: NDArray[np.float64]) -> float:

@@ -457,56 +457,85 @@ def _clear_compiled(
     On the acyclic part of the defaulted graph the sweeps are forward substitution and stop
     changing exactly; when changes persist (cycles among defaulted entities) the pairs still
     changing and everything downstream of them are solved exactly by one stacked sparse LU.
+
+    Pending increments of the shortfall live in a compact buffer (one row per entity whose
+    shortfall moved, found through ``slot``), so the work arrays stay small and only the
+    outputs are (n, S).
     """
     n, n_scen = e.shape
     pit = system.pit
-    x = np.zeros((n, n_scen)) if start is None else start.copy()
-    loss = np.zeros((n, n_scen))
-    dflt = x > 0
-    dx_in = x.copy() if start is not None else np.empty((n, n_scen))
-    dx_out = np.empty((n, n_scen))
-    act_in = dflt.any(axis=1) if start is not None else np.zeros(n, dtype=bool)
-    act_out = np.zeros(n, dtype=bool)
     n_chunks = (n + _kernels.CHUNK - 1) // _kernels.CHUNK
     newflag = np.zeros((n_chunks, n_scen), dtype=bool)
+    loss = np.zeros((n, n_scen))
+    mark = np.zeros(n, dtype=bool)
     waves = np.zeros(n_scen, dtype=np.int64)
     n_solves = 0
-    full = True
+    # Pending increments: entity ``active[r]`` has its row in ``pending[slot[active[r]]]``.
+    slot = np.full(n, -1, dtype=np.int64)
+    spare = np.empty((0, n_scen))  # output buffer of the sweeps, grown once and reused
+    if start is None:
+        x = np.zeros((n, n_scen))
+        dflt = np.zeros((n, n_scen), dtype=bool)
+        changed = np.empty(n, dtype=bool)
+        _kernels.clearing_start(
+            e, x, dflt, system.pbar, system.assets, system.eps, alpha, beta, changed, newflag
+        )
+        waves += newflag.any(axis=0)
+        active = np.flatnonzero(changed)
+        pending = x[active]  # x started at 0: the increments are x itself
+        cand = _kernels.clearing_candidates(system.pi, active, mark)
+        full = False
+    else:  # warm start: losses from scratch, every pair tested in a full sweep
+        x = start.copy()
+        dflt = x > 0
+        active = np.flatnonzero(dflt.any(axis=1))
+        pending = x[active]
+        cand = np.arange(n, dtype=np.int64)
+        full = True
+    slot[active] = np.arange(active.size)
     quiet = 0
     just_solved = False
     while True:
         newflag[:] = False
+        if spare.shape[0] < cand.size:
+            spare = np.empty((max(cand.size, min(n, 2 * spare.shape[0])), n_scen))
+        changed = np.empty(cand.size, dtype=bool)
         _kernels.clearing_sweep(
-            pit, e, x, loss, dx_in, dx_out, act_in, act_out, dflt,
-            system.pbar, system.assets, system.eps, alpha, beta, full, newflag,
+            pit, cand, slot, pending, e, x, loss, dflt, system.pbar, system.assets,
+            system.eps, alpha, beta, full, spare, changed, newflag,
         )  # fmt: skip
         full = False
-        dx_in, dx_out = dx_out, dx_in
-        act_in, act_out = act_out, act_in
+        # The increments of candidate p now sit in spare[p]: point the slots there.
+        moved = np.flatnonzero(changed)
+        slot[active] = -1
+        active = cand[moved]
+        slot[active] = moved
+        pending, spare = spare, pending  # the old increments are no longer needed
         grew = newflag.any(axis=0)
         waves += grew
         if grew.any():
             quiet = 0
             just_solved = False
+            cand = _kernels.clearing_candidates(system.pi, active, mark)
             continue
-        if just_solved or not act_in.any():
+        if just_solved or active.size == 0:
             break  # the last exact solve (or exact substitution) produced no new default
         quiet += 1
         if quiet < _PATIENCE_LU:
+            cand = _kernels.clearing_candidates(system.pi, active, mark)
             continue
         # Changes persist: cycles among defaulted pairs. Solve exactly on the pairs still
         # changing and everything downstream of them; the rest is already exact.
-        rows = np.flatnonzero(act_in)
-        sub = dx_in[rows] != 0.0
-        r, s = np.nonzero(sub)
-        changing = rows[r].astype(np.int64) * n_scen + s
+        r, s = np.nonzero(pending[slot[active]] != 0.0)
+        changing = active[r].astype(np.int64) * n_scen + s
         keys = _downstream(system, changing, n_scen, dflt.reshape(-1))
         node = keys // n_scen
+        scen = keys - node * n_scen
         xf = x.reshape(-1)
-        pending = np.zeros(keys.size)
-        has = act_in[node]
-        pending[has] = dx_in.reshape(-1)[keys[has]]
-        x_prev = xf[keys] - pending  # what ``loss`` currently reflects
+        pend = np.zeros(keys.size)
+        has = slot[node] >= 0
+        pend[has] = pending[slot[node[has]], scen[has]]
+        x_prev = xf[keys] - pend  # what ``loss`` currently reflects
         b_rows, b_cols, b_vals = _block_matrix(system, keys, n_scen)
         inner = np.bincount(b_rows, weights=b_vals * x_prev[b_cols], minlength=keys.size)
         rhs = (
@@ -518,11 +547,14 @@ def _clear_compiled(
         n_solves += 1
         xf[keys] = x_new
         # Pending increments: outside the solved set none are left; on it, x_new - x_prev.
-        act_in[:] = False
-        touched_rows = np.unique(node)
-        dx_in[touched_rows] = 0.0
-        dx_in.reshape(-1)[keys] = x_new - x_prev
-        act_in[touched_rows] = True
+        slot[active] = -1
+        active, where = np.unique(node, return_inverse=True)
+        slot[active] = np.arange(active.size)
+        if pending.shape[0] > spare.shape[0]:
+            spare = pending  # keep the larger buffer for the next sweeps
+        pending = np.zeros((active.size, n_scen))
+        pending[where, scen] = x_new - x_prev
+        cand = _kernels.clearing_candidates(system.pi, active, mark)
         quiet = 0
         just_solved = True
     # ``loss`` holds Pi^T x accumulated increment by increment (a handful of additions per
