@@ -40,14 +40,14 @@ once as (entity, scenario) *pairs*; their default sets differ, so two kinds of s
 They alternate until an exact solve produces no new default. Every iterate stays above the
 greatest clearing vector, so the default set only grows and the result *is* the greatest
 clearing vector (not an iteration stopped at a tolerance). The compiled engine
-(:mod:`lahar.contagion._kernels`, numba) runs the sweeps as a parallel "pull" kernel over the
-rows of ``Pi^T``; the numpy/scipy engine uses sparse-times-sparse products on a list of pairs.
+(:mod:`lahar.contagion._kernels`, numba) runs the sweeps as a parallel kernel that pushes the
+increments of entities whose shortfall moved along the rows of ``Pi`` to their creditors; the
+numpy/scipy engine uses sparse-times-sparse products on a list of pairs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -145,13 +145,6 @@ class _System:
     assets: NDArray[np.float64]  # a = Pi^T pbar = column sums of L
     external: NDArray[np.float64]  # external liabilities (zeros if none)
     eps: NDArray[np.float64]  # default-test guard per entity
-
-    @cached_property
-    def pit(self) -> sp.csr_array:
-        """``Pi^T`` as CSR (row j lists the debtors of j): the pull form of the kernels."""
-        out = sp.csr_array(self.pi.T)
-        out.sort_indices()
-        return out
 
 
 def _prepare(liabilities: Any, external_liabilities: Any, func: str = _FUNC) -> _System:
@@ -452,7 +445,7 @@ def _clear_compiled(
     beta: float,
     start: NDArray[np.float64] | None,
 ) -> _Solution:
-    """Fast path: Jacobi sweeps fused with the default test in a compiled pull kernel.
+    """Fast path: Jacobi sweeps fused with the default test in compiled kernels.
 
     On the acyclic part of the defaulted graph the sweeps are forward substitution and stop
     changing exactly; when changes persist (cycles among defaulted entities) the pairs still
@@ -463,7 +456,6 @@ def _clear_compiled(
     outputs are (n, S).
     """
     n, n_scen = e.shape
-    pit = system.pit
     n_chunks = (n + _kernels.CHUNK - 1) // _kernels.CHUNK
     newflag = np.zeros((n_chunks, n_scen), dtype=bool)
     loss = np.zeros((n, n_scen))
@@ -473,6 +465,10 @@ def _clear_compiled(
     # Pending increments: entity ``active[r]`` has its row in ``pending[slot[active[r]]]``.
     slot = np.full(n, -1, dtype=np.int64)
     spare = np.empty((0, n_scen))  # output buffer of the sweeps, grown once and reused
+    # Accumulated loss of the creditors (candidate cand[p] in row p), kept all zero between
+    # sweeps; pos[j] = p while a sweep runs, -1 otherwise.
+    acc = np.zeros((0, n_scen))
+    pos = np.full(n, -1, dtype=np.int64)
     if start is None:
         x = np.zeros((n, n_scen))
         dflt = np.zeros((n, n_scen), dtype=bool)
@@ -499,11 +495,15 @@ def _clear_compiled(
         newflag[:] = False
         if spare.shape[0] < cand.size:
             spare = np.empty((max(cand.size, min(n, 2 * spare.shape[0])), n_scen))
+        if acc.shape[0] < cand.size:
+            acc = np.zeros((max(cand.size, min(n, 2 * acc.shape[0])), n_scen))
         changed = np.empty(cand.size, dtype=bool)
+        pos[cand] = np.arange(cand.size)
         _kernels.clearing_sweep(
-            pit, cand, slot, pending, e, x, loss, dflt, system.pbar, system.assets,
-            system.eps, alpha, beta, full, spare, changed, newflag,
+            system.pi, active, slot, pending, cand, pos, acc, e, x, loss, dflt, system.pbar,
+            system.assets, system.eps, alpha, beta, full, spare, changed, newflag,
         )  # fmt: skip
+        pos[cand] = -1
         full = False
         # The increments of candidate p now sit in spare[p]: point the slots there.
         moved = np.flatnonzero(changed)

@@ -4,10 +4,12 @@ Everything here has a pure numpy/scipy fallback in the calling module; :func:`av
 says whether numba could be imported, and the environment variable ``LAHAR_NO_NUMBA=1``
 switches the kernels off (the test-suite runs both paths).
 
-The kernels are "pull" sparse-matrix times dense-batch products fused with the element-wise
-update of the model, parallel over rows (no atomics), skipping rows and columns whose inputs
-are known to be zero (the *frontier*): early in a cascade only the neighbourhood of the
-shocked entities is touched.
+The kernels are sparse-matrix times dense-batch products fused with the element-wise update
+of the model, parallel without atomics: DebtRank *pulls* (each row gathers the state rows of
+its counterparties, skipping rows known to be zero); clearing *pushes* the increments of the
+entities whose shortfall moved to their creditors (each thread owns a range of creditors),
+so its work follows the default cascade rather than n. The gathered 64-wide rows are
+prefetched a few entries ahead: at n = 10^6 they come from DRAM at random.
 """
 
 from __future__ import annotations
@@ -217,41 +219,40 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
                 mark[idx[k]] = True  # concurrent writes store the same value
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _clearing_sweep(
-        ptr, idx, val, cand, slot, dx_in, e, x, loss, dflt,
-        pbar, assets, eps, alpha, beta, full, dx_out, changed, newflag,
+    def _clearing_push(ptr, idx, val, active, slot, pending, pos, acc, n_blocks):
+        # Owner computes: block b adds the increments of every active debtor into the rows of
+        # its own creditors only, so no two threads write the same row (no atomics).
+        n = pos.size
+        n_scen = acc.shape[1]
+        for b in _nb.prange(n_blocks):
+            lo = b * n // n_blocks
+            hi = (b + 1) * n // n_blocks
+            for r in range(active.size):
+                i = active[r]
+                q = slot[i]
+                for k in range(ptr[i], ptr[i + 1]):
+                    j = idx[k]
+                    if lo <= j < hi:
+                        p = pos[j]
+                        w = val[k]
+                        for s in range(n_scen):
+                            acc[p, s] += w * pending[q, s]
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _clearing_eval(
+        cand, acc, e, x, loss, dflt, pbar, assets, eps, alpha, beta, full, dx_out, changed,
+        newflag,
     ):  # fmt: skip
         n_cand = cand.size
         n_scen = x.shape[1]
         n_chunks = (n_cand + _CHUNK - 1) // _CHUNK
         for c in _nb.prange(n_chunks):
-            acc = np.empty(n_scen)
             dtmp = np.empty(n_scen)
-            stop = min(n_cand, (c + 1) * _CHUNK)
-            for p in range(c * _CHUNK, stop):
+            for p in range(c * _CHUNK, min(n_cand, (c + 1) * _CHUNK)):
                 j = cand[p]
-                if p + 1 < stop:  # the next candidate's gathers, one row ahead
-                    nxt = cand[p + 1]
-                    for k in range(ptr[nxt], min(ptr[nxt + 1], ptr[nxt] + _AHEAD)):
-                        if slot[idx[k]] >= 0:
-                            _prefetch_row(dx_in, slot[idx[k]])
-                pulled = False
-                for k in range(ptr[j], ptr[j + 1]):
-                    q = slot[idx[k]]
-                    if q >= 0:
-                        if not pulled:
-                            pulled = True
-                            acc[:] = 0.0
-                        w = val[k]
-                        for s in range(n_scen):
-                            acc[s] += w * dx_in[q, s]
-                if pulled:
-                    for s in range(n_scen):
-                        if acc[s] != 0.0:
-                            loss[j, s] += acc[s]
-                elif not full:
-                    changed[p] = False
-                    continue
+                for s in range(n_scen):
+                    if acc[p, s] != 0.0:
+                        loss[j, s] += acc[p, s]
                 # Only pairs whose loss moved (all of them in a full sweep) can change.
                 ch = False
                 pb = pbar[j]
@@ -260,7 +261,7 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
                 for s in range(n_scen):
                     dtmp[s] = 0.0
                 for s in range(n_scen):
-                    if not full and acc[s] == 0.0:
+                    if not full and acc[p, s] == 0.0:
                         continue
                     if not dflt[j, s]:
                         if e[j, s] + (aj - pb) - loss[j, s] < -ej:
@@ -277,6 +278,8 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
                         dtmp[s] = t - x[j, s]
                         x[j, s] = t
                         ch = True
+                for s in range(n_scen):
+                    acc[p, s] = 0.0  # hand the accumulator back zeroed
                 changed[p] = ch
                 if ch:  # rows left unchanged are never read: leave their memory untouched
                     for s in range(n_scen):
@@ -327,10 +330,13 @@ def clearing_candidates(pi: object, rows: NDArray[np.int64], mark: NDArray[np.bo
 
 
 def clearing_sweep(
-    pit: object,
-    cand: NDArray[np.int64],
+    pi: object,
+    active: NDArray[np.int64],
     slot: NDArray[np.int64],
-    dx_in: NDArray[np.float64],
+    pending: NDArray[np.float64],
+    cand: NDArray[np.int64],
+    pos: NDArray[np.int64],
+    acc: NDArray[np.float64],
     e: NDArray[np.float64],
     x: NDArray[np.float64],
     loss: NDArray[np.float64],
@@ -347,19 +353,21 @@ def clearing_sweep(
 ) -> None:
     """One Jacobi sweep of the clearing map in shortfall form (compiled), in place.
 
-    ``pit`` is the CSR array of ``Pi^T`` (row ``j`` lists the debtors of ``j``). For each
-    candidate row ``j = cand[p]`` it pulls the pending increments of its debtors (debtor
-    ``i`` has its increments in row ``slot[i]`` of the compact buffer ``dx_in``, or none when
-    ``slot[i] < 0``) into ``loss``, flags new defaults (``dflt``, and ``newflag[chunk, s]``),
-    moves the shortfall ``x`` of defaulted pairs to the target
-    ``pbar - alpha e - beta (assets - loss)`` and writes the new increments of the row to
-    ``dx_out[p]`` when ``changed[p]``. ``full`` evaluates every pair of every candidate, not
-    only those whose loss moved.
+    Push: the pending increments of the debtors ``active`` (debtor ``i`` in row ``slot[i]``
+    of ``pending``) are spread along the rows of ``pi`` (CSR of ``Pi``) into the accumulator
+    ``acc`` (all zero on entry, row ``pos[j]`` for creditor ``j``; ``cand`` lists the
+    creditors in that order). Evaluate: each candidate adds its accumulated loss, is tested
+    for default (``dflt``, and ``newflag[chunk, s]``) and, when defaulted, moves its
+    shortfall ``x`` to ``pbar - alpha e - beta (assets - loss)``; the new increments of row
+    ``cand[p]`` go to ``dx_out[p]`` when ``changed[p]``. Only pairs whose loss moved are
+    evaluated unless ``full``. Work is proportional to the creditors of ``active``, not to n.
     """
-    with _threads_for(cand.size * x.shape[1]):
-        _clearing_sweep(
-            pit.indptr, pit.indices, pit.data, cand, slot, dx_in, e, x, loss, dflt,
-            pbar, assets, eps, alpha, beta, full, dx_out, changed, newflag,
+    with _threads_for(max(cand.size, active.size) * x.shape[1]):
+        n_blocks = 4 * _nb.get_num_threads()
+        _clearing_push(pi.indptr, pi.indices, pi.data, active, slot, pending, pos, acc, n_blocks)
+        _clearing_eval(
+            cand, acc, e, x, loss, dflt, pbar, assets, eps, alpha, beta, full, dx_out, changed,
+            newflag,
         )  # fmt: skip
 
 
