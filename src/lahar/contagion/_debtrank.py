@@ -162,6 +162,12 @@ def debtrank(
     its distress on once (undistressed -> distressed -> inactive); inactive nodes may still
     receive distress but do not pass it on, so the run ends after at most ``n + 1`` steps.
 
+    The linear step equals :math:`h(t+1) = \min\{1, h(1) + \Lambda h(t)\}` (sum the
+    increments of every entity that has not saturated), i.e. Picard iteration from zero of a
+    monotone map, so the limit is its least fixed point. The compiled engine (numba) iterates
+    this form, step for step the same as the increment form and with one (n, S) state buffer
+    fewer; the two differ only by rounding.
+
     References
     ----------
     .. [1] Battiston, S., Puliga, M., Kaushik, R., Tasca, P. and Caldarelli, G. (2012).
