@@ -211,12 +211,12 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
                             ch = True
                 changed[j] = ch
 
-    @_nb.njit(parallel=True, cache=True, nogil=True)
+    @_nb.njit(cache=True, nogil=True)
     def _clearing_mark(ptr, idx, rows, mark):
-        for r in _nb.prange(rows.size):
+        for r in range(rows.size):  # index-only work on the active rows: one thread suffices
             i = rows[r]
             for k in range(ptr[i], ptr[i + 1]):
-                mark[idx[k]] = True  # concurrent writes store the same value
+                mark[idx[k]] = True
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _clearing_push(ptr, idx, val, active, slot, pending, pos, acc, n_blocks):
