@@ -438,6 +438,13 @@ def _downstream(
     return np.sort(np.concatenate(out))
 
 
+def _at_least(buf: NDArray[np.float64], rows: int, n: int, alloc: Any) -> NDArray[np.float64]:
+    """``buf`` if it has ``rows`` rows, else a new one from ``alloc`` (doubled, capped at n)."""
+    if buf.shape[0] >= rows:
+        return buf
+    return alloc((max(rows, min(n, 2 * buf.shape[0])), buf.shape[1]))
+
+
 def _clear_compiled(
     system: _System,
     e: NDArray[np.float64],
@@ -493,10 +500,8 @@ def _clear_compiled(
     just_solved = False
     while True:
         newflag[:] = False
-        if spare.shape[0] < cand.size:
-            spare = np.empty((max(cand.size, min(n, 2 * spare.shape[0])), n_scen))
-        if acc.shape[0] < cand.size:
-            acc = np.zeros((max(cand.size, min(n, 2 * acc.shape[0])), n_scen))
+        spare = _at_least(spare, cand.size, n, np.empty)
+        acc = _at_least(acc, cand.size, n, np.zeros)
         changed = np.empty(cand.size, dtype=bool)
         pos[cand] = np.arange(cand.size)
         _kernels.clearing_sweep(
