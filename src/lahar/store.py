@@ -58,8 +58,13 @@ _SQL_TYPE = {
     "float": "DOUBLE",
     "int": "INTEGER",
     "date": "DATE",
+    "metric": "VARCHAR",
 }
 _TABLES = tuple(f.removesuffix(".csv") for f in FILES)
+
+
+def _sql_type(kind: str) -> str:
+    return "VARCHAR" if kind.startswith("ref:") else _SQL_TYPE[kind]
 
 
 def _dataset_ddl() -> list[str]:
@@ -67,12 +72,21 @@ def _dataset_ddl() -> list[str]:
     for file, fields in schema().items():
         cols = []
         for f in fields:
-            sql_type = "VARCHAR" if f.type.startswith("ref:") else _SQL_TYPE[f.type]
             null = " NOT NULL" if f.required else ""
             key = " PRIMARY KEY" if f.name == "id" else ""
-            cols.append(f"{f.name} {sql_type}{null}{key}")
+            cols.append(f"{f.name} {_sql_type(f.type)}{null}{key}")
         stmts.append(f"CREATE TABLE {file.removesuffix('.csv')} ({', '.join(cols)})")
     return stmts
+
+
+def _v2() -> list[str]:
+    """Columns added to the dataset schema after version 1 (nullable until the next import)."""
+    return [
+        f"ALTER TABLE {file.removesuffix('.csv')} ADD COLUMN IF NOT EXISTS {f.name} "
+        f"{_sql_type(f.type)}"
+        for file, fields in schema().items()
+        for f in fields
+    ]
 
 
 def _v1() -> list[str]:
@@ -89,7 +103,7 @@ def _v1() -> list[str]:
 
 
 # Migration k brings a store from version k to k + 1; version 0 is an empty file.
-_MIGRATIONS = (_v1,)
+_MIGRATIONS = (_v1, _v2)
 SCHEMA_VERSION = len(_MIGRATIONS)
 """Current schema version of the store."""
 
@@ -193,7 +207,9 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             try:
                 for name in reversed(_TABLES):
-                    con.execute(f"DELETE FROM {name}")
+                    con.execute(f"DROP TABLE {name}")
+                for stmt in _dataset_ddl():  # the current schema, whatever the store had
+                    con.execute(stmt)
                 for name in _TABLES:
                     frame = tables[name]
                     con.register("_incoming", frame)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import pandas as pd
 
 from lahar.errors import DataError, Problem
 
-__all__ = ["FILES", "Field", "read_tables", "schema", "validate"]
+__all__ = ["FILES", "Field", "Metric", "metrics", "read_tables", "schema", "validate"]
 
 FILES: tuple[str, ...] = ("sources.csv", "entities.csv", "exposures.csv", "facts.csv")
 """Dataset files in dependency order."""
@@ -43,20 +44,40 @@ TERM_REQUIRED = frozenset({"purchase_commitment", "cloud_contract", "lease", "po
 TERM_FORBIDDEN = frozenset({"equity", "governance"})
 """Layers that are stocks or ties, not flows: no ``term_years``."""
 _GOVERNANCE_STATUSES = frozenset({"announced", "reported", "estimate"})
-_METRIC_UNIT = {
-    "employees": "count",
-    "power_mw": "MW",
-    "energy_twh": "TWh",
-    "index_weight": "percent",
-    "capacity_price": "USD/MW-day",
-    "gdp_share": "percent",
-    "gdp_growth_share": "percent",
-    "gdp_growth_contribution": "pp",
-    "adoption_rate": "percent",
-    "weekly_active_users": "count",
-    "survey_share": "percent",
-    "valuation_ratio": "ratio",
+_METRICS_PATH = Path(__file__).with_name("metrics.csv")
+_BASIS_OF_NATURE = {
+    "flow": frozenset({"year", "ttm", "run_rate", "half", "quarter", "multi_year"}),
+    "stock": frozenset({"point"}),
 }
+"""Bases a figure may have, by the nature of its metric (ratios may have any)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One facts metric, as declared in ``metrics.csv``."""
+
+    name: str
+    unit: str
+    nature: str
+    description: str
+
+
+@functools.cache
+def _metrics() -> dict[str, Metric]:
+    with _METRICS_PATH.open(encoding="utf-8", newline="") as fh:
+        return {
+            r["metric"]: Metric(r["metric"], r["unit"], r["nature"], r["description"])
+            for r in csv.DictReader(fh)
+        }
+
+
+def metrics() -> dict[str, Metric]:
+    """Return the facts metrics of ``metrics.csv``: name -> :class:`Metric`.
+
+    ``nature`` is ``flow`` (a figure over a period: revenue, capex), ``stock`` (a figure at a
+    date: assets, equity, market value) or ``ratio``.
+    """
+    return dict(_metrics())
 
 
 @dataclass(frozen=True)
@@ -141,6 +162,10 @@ def _check_value(f: Field, raw: str, line: int, problems: list[Problem]) -> None
     elif f.type == "enum":
         if raw not in f.allowed:
             bad(f"expected one of {', '.join(f.allowed)}; got {raw!r}")
+    elif f.type == "metric":
+        known = metrics()
+        if raw not in known:
+            bad(f"expected a metric of metrics.csv ({', '.join(known)}); got {raw!r}")
     elif f.type == "float":
         try:
             x = float(raw)
@@ -238,6 +263,7 @@ def _cross_checks(
     source_ids = {r.get("id", "") for _, r in parsed["sources.csv"]}
     entity_ids = {r.get("id", "") for _, r in parsed["entities.csv"]}
     exposures_by_id = {r.get("id", ""): r for _, r in parsed["exposures.csv"]}
+    known_metrics = metrics()
 
     def ref(
         file: str, line: int, row: dict[str, str], col: str, known: set[str], what: str
@@ -319,14 +345,51 @@ def _cross_checks(
         ref(f, line, row, "entity", entity_ids, "entity")
         ref(f, line, row, "source_id", source_ids, "source")
         metric, unit = row.get("metric", ""), row.get("unit", "")
-        want = _METRIC_UNIT.get(metric, "USD")
-        if metric and unit and unit != want:
-            problems.append(Problem(f, line, "unit", f"metric {metric} is in {want}; got {unit!r}"))
+        spec = known_metrics.get(metric)
+        if spec is None:
+            continue
+        if unit and unit != spec.unit:
+            problems.append(
+                Problem(f, line, "unit", f"metric {metric} is in {spec.unit}; got {unit!r}")
+            )
+        basis = row.get("basis", "")
+        allowed = _BASIS_OF_NATURE.get(spec.nature)
+        if basis and allowed is not None and basis not in allowed:
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    "basis",
+                    f"{metric} is a {spec.nature}: expected one of {', '.join(sorted(allowed))}; "
+                    f"got {basis!r}",
+                )
+            )
+        _check_range(f, line, row, problems)
     for line, row in parsed["sources.csv"]:
         if row.get("accessed") and row.get("date") and row["accessed"] < row["date"]:
             problems.append(
                 Problem("sources.csv", line, "accessed", "accessed before the publication date")
             )
+
+
+def _check_range(file: str, line: int, row: dict[str, str], problems: list[Problem]) -> None:
+    """``low <= value <= high`` where a range is given; low and high go together."""
+    low, high, value = row.get("low", ""), row.get("high", ""), row.get("value", "")
+    if bool(low) != bool(high):
+        problems.append(Problem(file, line, "high" if low else "low", "low and high go together"))
+        return
+    if not low:
+        return
+    try:
+        lo, hi, v = float(low), float(high), float(value)
+    except ValueError:
+        return  # reported by the type checks
+    if not lo <= v <= hi:
+        problems.append(
+            Problem(
+                file, line, "value", f"expected low <= value <= high; got {lo:g}, {v:g}, {hi:g}"
+            )
+        )
 
 
 def _parse(directory: Path) -> tuple[list[Problem], dict[str, list[tuple[int, dict[str, str]]]]]:
