@@ -12,7 +12,7 @@ from lahar.macro.energy import (
     capacity_price,
     grid_balance,
 )
-from lahar.macro.parameters import load_parameters
+from lahar.data import load_parameters
 
 P = load_parameters()
 

@@ -11,7 +11,7 @@ import pytest
 
 from lahar.errors import DataError
 from lahar.macro.input_output import CAPEX_CATEGORIES, load_bea
-from lahar.macro.parameters import PARAMETERS_FILE, load_parameters
+from lahar.data import PARAMETERS_FILE, load_parameters
 from lahar.macro.summary import AI_KINDS, ai_exposure_of_kind, capex_bust
 
 P = load_parameters()

@@ -45,7 +45,7 @@ from lahar.macro.markets import (
     savings_losses,
     wealth_effect,
 )
-from lahar.macro.parameters import ParameterSet
+from lahar.data import ParameterSet
 
 __all__ = ["AI_KINDS", "MacroSummary", "ai_exposure_of_kind", "capex_bust"]
 
@@ -65,7 +65,7 @@ def ai_exposure_of_kind(kind: str, params: ParameterSet, *, which: str = "value"
     kind : str
         Entity kind (``entities.csv``).
     params : ParameterSet
-        From :func:`~lahar.macro.parameters.load_parameters`.
+        From :func:`~lahar.data.load_parameters`.
     which : {"value", "low", "high"}, default "value"
 
     Returns
@@ -74,7 +74,7 @@ def ai_exposure_of_kind(kind: str, params: ParameterSet, *, which: str = "value"
 
     Examples
     --------
-    >>> from lahar.macro.parameters import load_parameters
+    >>> from lahar.data import load_parameters
     >>> p = load_parameters()
     >>> ai_exposure_of_kind("chipmaker", p), ai_exposure_of_kind("utility", p)
     (0.58, 0.26)
@@ -192,7 +192,7 @@ def capex_bust(
         Input–output table; use ``load_bea(2023, domestic=True)`` so imports (most AI
         hardware) do not count as US output.
     params : ParameterSet
-        From :func:`~lahar.macro.parameters.load_parameters`.
+        From :func:`~lahar.data.load_parameters`.
     which : {"value", "low", "high"}, default "value"
         Use every parameter's central value or the low / high end of its range (a crude
         band; mixing ends is left to a Monte Carlo sweep). The capex category shares always
@@ -212,7 +212,7 @@ def capex_bust(
     Examples
     --------
     >>> from lahar.macro.input_output import load_bea
-    >>> from lahar.macro.parameters import load_parameters
+    >>> from lahar.data import load_parameters
     >>> s = capex_bust([0.0, 0.3], table=load_bea(2023, domestic=True), params=load_parameters())
     >>> float(s.gdp_change[0]), bool(s.gdp_change[1] < 0), bool(s.jobs_change[1] < 0)
     (0.0, True, True)
