@@ -34,8 +34,8 @@ def test_macro_table():
 
 
 def test_macro_json_matches_library():
-    from lahar.macro.input_output import load_bea
     from lahar.data import load_parameters
+    from lahar.macro.input_output import load_bea
     from lahar.macro.summary import capex_bust
 
     res = runner.invoke(app, ["macro", "--capex-cut", "0.25", "--format", "json", "--top", "5"])

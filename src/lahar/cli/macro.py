@@ -11,11 +11,11 @@ import pandas as pd
 import typer
 
 from lahar.cli._common import console, fail_on_lahar_error, print_frame, usd
+from lahar.data import ParameterSet, load_parameters
 from lahar.errors import LaharError
 from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
 from lahar.macro.input_output import load_bea
 from lahar.macro.markets import reprice
-from lahar.data import ParameterSet, load_parameters
 from lahar.macro.summary import MacroSummary, ai_exposure_of_kind, capex_bust
 
 __all__ = ["register"]

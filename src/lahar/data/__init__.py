@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lahar.data._parameters import PARAMETERS_FILE, Parameter, ParameterSet, load_parameters
 from lahar.data._validate import (
     FILES,
     TERM_FORBIDDEN,
     TERM_REQUIRED,
     Field,
+    Metric,
+    metrics,
     read_tables,
     schema,
     validate,
@@ -23,10 +26,16 @@ from lahar.network import Network
 __all__ = [
     "DATA_DIR",
     "FILES",
+    "PARAMETERS_FILE",
     "TERM_FORBIDDEN",
     "TERM_REQUIRED",
     "Field",
+    "Metric",
+    "Parameter",
+    "ParameterSet",
     "load_network",
+    "load_parameters",
+    "metrics",
     "network_from_tables",
     "read_tables",
     "schema",

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lahar.data import ParameterSet
 from lahar.macro.input_output import (
     CAPEX_CATEGORIES,
     IOTable,
@@ -45,7 +46,6 @@ from lahar.macro.markets import (
     savings_losses,
     wealth_effect,
 )
-from lahar.data import ParameterSet
 
 __all__ = ["AI_KINDS", "MacroSummary", "ai_exposure_of_kind", "capex_bust"]
 
