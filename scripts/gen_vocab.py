@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "src" / "lahar" / "data" / "schema.csv"
+LAYERS = ROOT / "src" / "lahar" / "data" / "layers.csv"
 TARGET = ROOT / "src" / "lahar" / "network" / "_vocab.py"
 
 _WANTED = {
@@ -34,23 +35,51 @@ _WANTED = {
     "BASES": ("facts.csv", "basis", "What a fact covers (a year, part of one, a point in time)."),
 }
 
+_LAYER_SETS = {
+    "FORWARD_LAYERS": ("money", "forward", "Layers whose money goes source -> target."),
+    "REVERSED_LAYERS": ("money", "reverse", "Layers whose money goes target -> source."),
+    "COMMITMENT_LAYERS": (
+        "commitment",
+        "yes",
+        "Layers of purchase commitments (buyer -> supplier) that a buyer in default walks from.",
+    ),
+    "HOLDING_LAYERS": ("holding", "yes", "Layers that are claims on the target (stakes, loans)."),
+    "TERM_REQUIRED": ("term", "required", "Layers of multi-year contracts: term_years required."),
+    "TERM_FORBIDDEN": ("term", "forbidden", "Layers of stocks or ties: no term_years."),
+}
+
+
+def _tuple(name: str, values: list[str]) -> list[str]:
+    """A tuple constant as ruff formats it."""
+    if len(values) == 1:
+        return [f'{name}: tuple[str, ...] = ("{values[0]}",)']
+    return [f"{name}: tuple[str, ...] = (", *[f'    "{v}",' for v in values], ")"]
+
 
 def render() -> str:
     """The text of the generated module."""
     with SCHEMA.open(encoding="utf-8", newline="") as fh:
         allowed = {(r["file"], r["field"]): r["allowed"].split("|") for r in csv.DictReader(fh)}
+    with LAYERS.open(encoding="utf-8", newline="") as fh:
+        layers = list(csv.DictReader(fh))
+    if [r["layer"] for r in layers] != allowed[("exposures.csv", "layer")]:
+        raise SystemExit("layers.csv must list the layers of schema.csv, in its order")
+    names = sorted([*_WANTED, *_LAYER_SETS])
     lines = [
-        '"""Vocabularies of the data model, generated from ``data/schema.csv``.',
+        '"""Vocabularies of the data model, generated from ``data/schema.csv`` and ``layers.csv``.',
         "",
         "Do not edit: run ``python scripts/gen_vocab.py`` after changing the schema.",
         '"""',
         "",
-        "__all__ = [" + ", ".join(f'"{k}"' for k in sorted(_WANTED)) + "]",
+        "__all__ = [",
+        *[f'    "{k}",' for k in names],
+        "]",
         "",
     ]
     for name, (file, field, doc) in _WANTED.items():
-        values = [f'    "{v}",' for v in allowed[(file, field)]]
-        lines += [f"{name}: tuple[str, ...] = (", *values, ")", f'"""{doc}"""', ""]
+        lines += [*_tuple(name, allowed[(file, field)]), f'"""{doc}"""', ""]
+    for name, (col, want, doc) in _LAYER_SETS.items():
+        lines += [*_tuple(name, [r["layer"] for r in layers if r[col] == want]), f'"""{doc}"""', ""]
     return "\n".join(lines[:-1]) + "\n"
 
 

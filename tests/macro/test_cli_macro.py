@@ -36,7 +36,7 @@ def test_macro_table():
 def test_macro_json_matches_library():
     from lahar.data import load_parameters
     from lahar.macro.input_output import load_bea
-    from lahar.macro.summary import capex_bust
+    from lahar.scenarios import capex_bust
 
     res = runner.invoke(app, ["macro", "--capex-cut", "0.25", "--format", "json", "--top", "5"])
     assert res.exit_code == 0, res.output

@@ -12,7 +12,7 @@ import pytest
 from lahar.data import PARAMETERS_FILE, load_parameters
 from lahar.errors import DataError
 from lahar.macro.input_output import CAPEX_CATEGORIES, load_bea
-from lahar.macro.summary import AI_KINDS, ai_exposure_of_kind, capex_bust
+from lahar.scenarios import AI_KINDS, ai_exposure_of_kind, capex_bust
 
 P = load_parameters()
 T = load_bea(2023, domestic=True)

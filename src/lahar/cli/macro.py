@@ -16,7 +16,7 @@ from lahar.errors import LaharError
 from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
 from lahar.macro.input_output import load_bea
 from lahar.macro.markets import reprice
-from lahar.macro.summary import MacroSummary, ai_exposure_of_kind, capex_bust
+from lahar.scenarios import MacroSummary, ai_exposure_of_kind, capex_bust
 
 __all__ = ["register"]
 

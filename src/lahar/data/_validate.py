@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lahar.errors import DataError, Problem
+from lahar.network import TERM_FORBIDDEN, TERM_REQUIRED
 
 __all__ = ["FILES", "Field", "Metric", "metrics", "read_tables", "schema", "validate"]
 
@@ -39,10 +40,6 @@ _BOUNDS = {
     ("exposures.csv", "quantity"): (0.0, True),
 }
 _YEAR_RANGE = (1990, 2060)
-TERM_REQUIRED = frozenset({"purchase_commitment", "cloud_contract", "lease", "power_purchase"})
-"""Layers whose exposures are multi-year contracts and must carry ``term_years``."""
-TERM_FORBIDDEN = frozenset({"equity", "governance"})
-"""Layers that are stocks or ties, not flows: no ``term_years``."""
 _GOVERNANCE_STATUSES = frozenset({"announced", "reported", "estimate"})
 _METRICS_PATH = Path(__file__).with_name("metrics.csv")
 _BASIS_OF_NATURE = {

@@ -1,9 +1,23 @@
-"""Vocabularies of the data model, generated from ``data/schema.csv``.
+"""Vocabularies of the data model, generated from ``data/schema.csv`` and ``layers.csv``.
 
 Do not edit: run ``python scripts/gen_vocab.py`` after changing the schema.
 """
 
-__all__ = ["BASES", "CAPACITIES", "CONFIDENCES", "KINDS", "LAYERS", "MONEY_FLOWS", "STATUSES"]
+__all__ = [
+    "BASES",
+    "CAPACITIES",
+    "COMMITMENT_LAYERS",
+    "CONFIDENCES",
+    "FORWARD_LAYERS",
+    "HOLDING_LAYERS",
+    "KINDS",
+    "LAYERS",
+    "MONEY_FLOWS",
+    "REVERSED_LAYERS",
+    "STATUSES",
+    "TERM_FORBIDDEN",
+    "TERM_REQUIRED",
+]
 
 LAYERS: tuple[str, ...] = (
     "equity",
@@ -80,3 +94,46 @@ BASES: tuple[str, ...] = (
     "point",
 )
 """What a fact covers (a year, part of one, a point in time)."""
+
+FORWARD_LAYERS: tuple[str, ...] = (
+    "equity",
+    "debt",
+    "purchase_commitment",
+    "cloud_contract",
+    "chip_purchase",
+    "lease",
+    "power_purchase",
+    "investment_pledge",
+)
+"""Layers whose money goes source -> target."""
+
+REVERSED_LAYERS: tuple[str, ...] = ("chip_export",)
+"""Layers whose money goes target -> source."""
+
+COMMITMENT_LAYERS: tuple[str, ...] = (
+    "purchase_commitment",
+    "cloud_contract",
+    "chip_purchase",
+    "lease",
+)
+"""Layers of purchase commitments (buyer -> supplier) that a buyer in default walks from."""
+
+HOLDING_LAYERS: tuple[str, ...] = (
+    "equity",
+    "debt",
+)
+"""Layers that are claims on the target (stakes, loans)."""
+
+TERM_REQUIRED: tuple[str, ...] = (
+    "purchase_commitment",
+    "cloud_contract",
+    "lease",
+    "power_purchase",
+)
+"""Layers of multi-year contracts: term_years required."""
+
+TERM_FORBIDDEN: tuple[str, ...] = (
+    "equity",
+    "governance",
+)
+"""Layers of stocks or ties: no term_years."""
