@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lahar.data import read_tables
+from lahar.data import load_network, read_tables
 
 BALANCE = ("total_assets", "book_equity")
 
@@ -131,3 +131,22 @@ def test_balance_sheets_are_coherent(unlisted_touched, facts):
         q = _one(facts, e, "book_equity")
         assert a["value"] > 0, e
         assert q["value"] <= a["value"] * (1 + 1e-9), e
+
+
+def test_balance_sheets_hold_what_the_network_says(unlisted_touched):
+    # A balance sheet must be able to carry the exposures the network gives it: what an entity
+    # lends or holds in the network (debt and equity layers, every status, as the models count
+    # them) fits in its total assets, and what it borrows fits in its liabilities (assets minus
+    # book equity); otherwise the contagion model would find it insolvent before any shock.
+    net = load_network()
+    debt = net.layer("debt").toarray()
+    stakes = net.layer("equity").toarray()
+    assets = net.fact("total_assets")
+    equity = net.fact("book_equity")
+    ids = list(net.ids)
+    for e in unlisted_touched:
+        i = ids.index(e)
+        held = debt[i].sum() + stakes[i].sum()
+        owed = debt[:, i].sum()
+        assert held <= assets[i] * (1 + 1e-9), (e, held, assets[i])
+        assert owed <= (assets[i] - equity[i]) * (1 + 1e-9) or equity[i] < 0, (e, owed)
