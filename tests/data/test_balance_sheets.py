@@ -20,19 +20,14 @@ from lahar.data import read_tables
 MISSING = {
     "apollo",
     "bgc_group",
-    "blue_owl",
     "cipher_mining",
-    "constellation",
     "digitalbridge",
     "iren",
     "legal_general",
     "macquarie",
     "nebius",
     "newmark",
-    "northern_trust",
     "softbank",
-    "state_street",
-    "talen_energy",
     "terawulf",
 }
 
