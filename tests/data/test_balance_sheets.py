@@ -20,15 +20,12 @@ from lahar.data import read_tables
 MISSING = {
     "apollo",
     "bgc_group",
-    "cipher_mining",
     "digitalbridge",
-    "iren",
     "legal_general",
     "macquarie",
     "nebius",
     "newmark",
     "softbank",
-    "terawulf",
 }
 
 
