@@ -21,7 +21,6 @@ MISSING = {
     "apollo",
     "legal_general",
     "macquarie",
-    "softbank",
 }
 
 
@@ -119,6 +118,9 @@ def test_coreweave_maturities_add_up_to_principal(tables):
         # CoreWeave Form 10-Q Q3 2025 (XBRL R97, accession 0001769628-25-000062): total
         # principal of debt $14,205,268,000.
         ("coreweave", "2025-09-30", "debt", 14_205_268_000),
+        # SoftBank Group Financial Report 2024, statement of financial position with the
+        # company's U.S. dollar convenience translation: total assets $308,594,168 thousand.
+        ("softbank", "2024-03-31", "total_assets", 308_594_168_000),
     ],
 )
 def test_hand_checked_against_the_filing(stocks, entity, period_end, metric, value):
