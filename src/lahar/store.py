@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import socket
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -103,7 +104,21 @@ def _v1() -> list[str]:
 
 
 # Migration k brings a store from version k to k + 1; version 0 is an empty file.
-_MIGRATIONS = (_v1, _v2)
+def _v3() -> list[str]:
+    """Run bookkeeping: status (running, done, failed), spec hash, seed, timings, process."""
+    cols = (
+        ("status", "VARCHAR DEFAULT 'done'"),
+        ("spec_hash", "VARCHAR"),
+        ("seed", "BIGINT"),
+        ("finished_at", "TIMESTAMP"),
+        ("elapsed_s", "DOUBLE"),
+        ("pid", "INTEGER"),
+        ("host", "VARCHAR"),
+    )
+    return [f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {c} {t}" for c, t in cols]
+
+
+_MIGRATIONS = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(_MIGRATIONS)
 """Current schema version of the store."""
 
@@ -319,7 +334,8 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(
-                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO runs (run_id, created_at, command, params, lahar_version, "
+                    "dataset_digest) VALUES (?, ?, ?, ?, ?, ?)",
                     [
                         run_id,
                         dt.datetime.now(dt.UTC).replace(tzinfo=None),
@@ -340,6 +356,108 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
         return run_id
+
+    def begin_run(
+        self,
+        command: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        spec_hash: str | None = None,
+        seed: int | None = None,
+    ) -> str:
+        """Record a run as ``running`` before it computes; return its id.
+
+        Draw-level results go to :meth:`run_dir` while it runs; :meth:`end_run` marks it done
+        or failed. A run whose process died stays ``running`` and :meth:`runs` shows it as
+        ``killed``; earlier runs are never touched.
+        """
+        if self.read_only:
+            raise StoreError(f"Store {self.path} is open read-only.")
+        from lahar import __version__
+
+        run_id = str(uuid.uuid4())
+        with self.connect() as con:
+            digest = con.execute(
+                "SELECT value FROM lahar_meta WHERE key = 'dataset_digest'"
+            ).fetchone()
+            con.execute(
+                "INSERT INTO runs (run_id, created_at, command, params, lahar_version, "
+                "dataset_digest, status, spec_hash, seed, pid, host) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                [
+                    run_id,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    command,
+                    json.dumps(dict(params or {}), default=str, sort_keys=True),
+                    __version__,
+                    None if digest is None else digest[0],
+                    spec_hash,
+                    seed,
+                    os.getpid(),
+                    socket.gethostname(),
+                ],
+            )
+        return run_id
+
+    def end_run(
+        self,
+        run_id: str,
+        *,
+        status: str = "done",
+        results: Mapping[str, pd.DataFrame] | None = None,
+        elapsed_s: float | None = None,
+    ) -> None:
+        """Mark a run ``done`` (with its result tables) or ``failed``, in one transaction."""
+        if status not in ("done", "failed"):
+            raise StoreError(f"A run ends 'done' or 'failed'; got {status!r}.")
+        long = [_long(run_id, name, frame) for name, frame in (results or {}).items()]
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(
+                    "UPDATE runs SET status = ?, finished_at = ?, elapsed_s = ? WHERE run_id = ?",
+                    [status, dt.datetime.now(dt.UTC).replace(tzinfo=None), elapsed_s, run_id],
+                )
+                for frame in long:
+                    con.register("_incoming", frame)
+                    con.execute(
+                        "INSERT INTO results SELECT run_id, name, entity, scenario, key, metric, value FROM _incoming"
+                    )
+                    con.unregister("_incoming")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+    def run_dir(self, run_id: str) -> Path:
+        """Folder of a run's draw-level Parquet files, beside the store (``<store>.runs/<id>``)."""
+        return Path(f"{self.path}.runs") / run_id
+
+    def runs(self, command: str | None = None) -> pd.DataFrame:
+        """The runs, newest first; a ``running`` run whose process is gone reads ``killed``."""
+        query = (
+            "SELECT run_id, created_at, command, status, spec_hash, seed, elapsed_s, pid, host, "
+            "params, lahar_version, dataset_digest FROM runs"
+        )
+        args: list[Any] = []
+        if command is not None:
+            query += " WHERE command = ?"
+            args.append(command)
+        frame = self.sql(query + " ORDER BY created_at DESC, rowid DESC", args)
+        here = socket.gethostname()
+
+        def alive(pid: Any) -> bool:
+            try:
+                os.kill(int(pid), 0)
+            except (OSError, TypeError, ValueError):
+                return False
+            return True
+
+        dead = (frame["status"] == "running") & frame.apply(
+            lambda r: r["host"] == here and not alive(r["pid"]), axis=1
+        ).astype(bool)
+        frame.loc[dead, "status"] = "killed"
+        return frame
 
     def results(self, run_id: str, name: str | None = None) -> pd.DataFrame:
         """Results of a run in long format (optionally one named table)."""

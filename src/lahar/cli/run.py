@@ -1,4 +1,4 @@
-"""``lahar run``: the main job on the shipped (or a given) dataset."""
+"""``lahar summary``: validate, load and summarise a dataset (the store is created if needed)."""
 
 from __future__ import annotations
 
@@ -68,5 +68,5 @@ def run_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``run`` command to the app."""
-    app.command("run")(run_cmd)
+    """Add the ``summary`` command (dataset summary) to the app."""
+    app.command("summary")(run_cmd)

@@ -296,7 +296,9 @@ def cascade(
     margin : float or array_like, shape (n,) or (n, S), default 0
         Suppliers' gross margin on commitments, in [0, 1].
     forced_default : array_like of bool, shape (n,) or (n, S), optional
-        Entities the scenario puts in default (e.g. a maturity that cannot be refinanced).
+        Entities the scenario puts in default (e.g. a maturity that cannot be refinanced);
+        they lose ``1 - alpha`` of their external assets (the default costs of Rogers and
+        Veraart), booked as a direct loss.
     alpha, beta : float, default 1.0
         Rogers–Veraart recovery rates on external and interbank assets of defaulted entities.
     price_impact : float, default 0
@@ -465,6 +467,8 @@ def _run(
         (np.ones(sys_.k), (sys_.supplier, np.arange(sys_.k))), shape=(n, sys_.k)
     )
     repricing = np.asarray(q @ r)
+    # a forced default costs (1 - alpha) of the entity's external assets (Rogers-Veraart)
+    direct = direct + (forced & live) * (1.0 - alpha) * e0
     scale = tol * max(float(np.abs(eq0).max(initial=0.0)), 1.0)
     total = direct + repricing
     dflt = forced & live

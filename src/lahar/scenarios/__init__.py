@@ -5,8 +5,12 @@
   sheets with their ranges.
 * :func:`capex_bust`, :func:`power_bust`, :func:`firm_repricing` — what an AI-capex cut does
   to GDP, jobs, savings, the grid and listed firms.
+* :class:`Scenario` specs (TOML; :func:`load_scenario`, :func:`builtin_scenario`), the full
+  cascade of a block of draws (:func:`evaluate`) and the Monte Carlo (:func:`run_scenario`,
+  local or on Dask, bit-identical for any chunking).
 """
 
+from lahar.scenarios._engine import BLOCK, HEADLINES, Context, Dim, evaluate, make_context
 from lahar.scenarios._macro import (
     AI_KINDS,
     MacroSummary,
@@ -16,10 +20,39 @@ from lahar.scenarios._macro import (
     firm_repricing,
     power_bust,
 )
+from lahar.scenarios._montecarlo import RunResult, run_scenario
+from lahar.scenarios._spec import (
+    SCENARIO_DIR,
+    SHOCK_KINDS,
+    Quantity,
+    Scenario,
+    builtin_scenario,
+    builtin_scenarios,
+    load_scenario,
+    parse_scenario,
+    scenario_hash,
+)
 from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
 
 __all__ = [
     "AI_KINDS",
+    "BLOCK",
+    "HEADLINES",
+    "SCENARIO_DIR",
+    "SHOCK_KINDS",
+    "Context",
+    "Dim",
+    "Quantity",
+    "RunResult",
+    "Scenario",
+    "builtin_scenario",
+    "builtin_scenarios",
+    "evaluate",
+    "load_scenario",
+    "make_context",
+    "parse_scenario",
+    "run_scenario",
+    "scenario_hash",
     "CascadeInputs",
     "MacroSummary",
     "PowerBust",

@@ -16,8 +16,9 @@ once, how the shipped data enters it:
   :math:`y_k` its years (:attr:`Network.years`): two contracts on one pair are never blended.
 * **Balance sheets** -- ``book_equity`` and ``total_assets`` from the facts
   (:meth:`Network.fact`, with their low/high ranges for Monte Carlo); liabilities are their
-  difference. End investors (entities flagged ``end_investor`` in ``entities.csv``) absorb
-  losses without defaulting and need no balance sheet.
+  difference. A listed going concern with a stockholders' deficit (buy-backs) absorbs losses
+  with its market value. End investors (entities flagged ``end_investor`` in
+  ``entities.csv``) absorb losses without defaulting and need no balance sheet.
 """
 
 from __future__ import annotations
@@ -193,6 +194,13 @@ def cascade_inputs(
         involved[coo.col] = True
     involved[src[contract]] = True
     involved[dst[contract]] = True
+    market = net.fact("market_cap", year)
+    # a going concern with a stockholders' deficit (buy-backs) absorbs losses with its market
+    # value: its assets at market are its liabilities plus its market value
+    deficit = np.isfinite(equity) & (equity <= 0) & np.isfinite(market) & (market > 0)
+    liabilities = np.maximum(assets - equity, 0.0)
+    equity = np.where(deficit & ~absorbing, market, equity)
+    assets = np.where(deficit & ~absorbing, liabilities + market, assets)
     need = involved & ~absorbing
     bad = need & ~(np.isfinite(equity) & (equity > 0) & np.isfinite(assets) & (assets >= equity))
     if bad.any():
@@ -221,7 +229,6 @@ def cascade_inputs(
     eq_hi = np.where(np.isfinite(eq_hi) & ~no_bs, eq_hi, equity)
     liabilities = np.maximum(assets - equity, 0.0)
     # client debt is owed outside the system: it stays in the debtor's liabilities
-    market = net.fact("market_cap", year)
     value = np.where(np.isfinite(market) & (market > 0), market, equity)
     value = np.where(value > 0, value, np.maximum(equity, 1.0))
     system = CascadeSystem.build(
