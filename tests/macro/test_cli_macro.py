@@ -38,7 +38,9 @@ def test_macro_json_matches_library():
     from lahar.macro.parameters import load_parameters
     from lahar.macro.summary import capex_bust
 
-    res = runner.invoke(app, ["macro", "--capex-cut", "0.25", "--format", "json", "--top", "5", "--no-store"])
+    res = runner.invoke(
+        app, ["macro", "--capex-cut", "0.25", "--format", "json", "--top", "5", "--no-store"]
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["capex_cut"] == 0.25
