@@ -723,8 +723,11 @@ def _check_read_only(sql: str) -> None:
         return
     if kind == duckdb.StatementType.PRAGMA:
         m = _PRAGMA.match(sql)
-        name = m["name"].lower() if m else "?"
-        if m is None or name not in _READ_PRAGMAS or m["after"] == "=":
+        if m is None:  # DuckDB parses IMPORT DATABASE as a PRAGMA
+            words = " ".join(sql.split()[:2])
+            raise QueryError(f"lahar sql runs read-only queries only ({_ALLOWED}); got {words!r}.")
+        name = m["name"].lower()
+        if name not in _READ_PRAGMAS or m["after"] == "=":
             raise QueryError(
                 f"lahar sql accepts only catalogue PRAGMAs ({', '.join(sorted(_READ_PRAGMAS))}); "
                 f"got PRAGMA {name}."
