@@ -494,9 +494,9 @@ def _long(run_id: str, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if labels
         else None
     )
-    long = work.melt(
-        id_vars=[*special, "key"], value_vars=metrics, var_name="metric", value_name="value"
-    )
+    long = work.melt(  # temporary names: a result table may have columns "metric"/"value"
+        id_vars=[*special, "key"], value_vars=metrics, var_name="_metric", value_name="_value"
+    ).rename(columns={"_metric": "metric", "_value": "value"})
     long.insert(0, "name", name)
     long.insert(0, "run_id", run_id)
     for col in ("entity", "scenario"):
