@@ -94,3 +94,11 @@ def test_not_a_folder(tmp_path, kind):
     problems = [str(p) for p in validate(target)]
     what = "not a folder" if kind == "file" else "no such folder"
     assert problems == [f"{target}: -: {what}: expected a dataset folder"]
+
+
+def test_one_endless_line_is_refused(mini_dir):
+    path = mini_dir / "exposures.csv"
+    with path.open("ab") as fh:
+        fh.write(b"x" * (2**20 + 10))  # no newline
+    problems = [str(p) for p in validate(mini_dir)]
+    assert "exposures.csv:9: -: line longer than 1 MiB" in problems

@@ -12,7 +12,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -104,6 +104,7 @@ MAX_FILE_BYTES = 64 * 2**20
 """Largest dataset CSV read (64 MiB); a larger file is refused before it is read."""
 MAX_PROBLEMS_PER_FILE = 100
 """Problems listed per file; the rest are counted (``... and N more``)."""
+_MAX_LINE_BYTES = 2**20  # one physical line; a longer one is junk, refused unread
 
 
 class _Problems(list):
@@ -187,7 +188,13 @@ def _open_regular(path: Path, problems: list[Problem]) -> BinaryIO | None:
 def _decoded_lines(fh: BinaryIO, name: str, problems: list[Problem]) -> Iterator[str]:
     """Yield the file's lines as text, line by line; stop at bad UTF-8 or past the size cap."""
     read = 0
-    for number, raw in enumerate(fh, start=1):
+    lines = iter(lambda: fh.readline(_MAX_LINE_BYTES + 1), b"")
+    for number, raw in enumerate(lines, start=1):
+        if len(raw) > _MAX_LINE_BYTES:
+            problems.append(
+                Problem(name, number, "-", f"line longer than {_MAX_LINE_BYTES // 2**20} MiB")
+            )
+            return
         read += len(raw)
         if read > MAX_FILE_BYTES:  # the file grew after it was measured
             problems.append(
@@ -204,29 +211,44 @@ def _decoded_lines(fh: BinaryIO, name: str, problems: list[Problem]) -> Iterator
         yield text.removeprefix("\ufeff") if number == 1 else text
 
 
-def _records(path: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and ``(line, fields)`` records of a CSV file, streamed; problems are reported."""
+def _records(
+    path: Path, problems: list[Problem]
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and a lazy iterator of ``(line, fields)`` records: the file is streamed.
+
+    Decoding, size and CSV problems are reported into ``problems`` as the records are read.
+    """
     name = path.name
     fh = _open_regular(path, problems)
     if fh is None:
-        return [], []
-    header: list[str] = []
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
+        return [], iter(())
+    reader = csv.reader(_decoded_lines(fh, name, problems), strict=True)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        problems.append(Problem(name, 1, "-", f"malformed CSV: {exc}"))
+        first = None
+    if first is None:
+        fh.close()
+        if not any(p.file == name for p in problems):
+            problems.append(Problem(name, 1, "-", "empty file: expected a header row"))
+        return [], iter(())
+    return [h.strip() for h in first], _rest(reader, fh, name, problems)
+
+
+def _rest(
+    reader: Any, fh: BinaryIO, name: str, problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    """The records after the header, with the line each starts on; closes the file."""
+    start = reader.line_num + 1
     with fh:
-        reader = csv.reader(_decoded_lines(fh, name, problems), strict=True)
         try:
             for rec in reader:
-                if not header:
-                    header = [h.strip() for h in rec]
-                elif rec and any(x.strip() for x in rec):
-                    rows.append((start, rec))
+                if rec and any(x.strip() for x in rec):
+                    yield start, rec
                 start = reader.line_num + 1
         except csv.Error as exc:
             problems.append(Problem(name, start, "-", f"malformed CSV: {exc}"))
-    if not header and not any(p.file == name for p in problems):
-        problems.append(Problem(name, 1, "-", "empty file: expected a header row"))
-    return header, rows
 
 
 def _check_value(f: Field, raw: str, line: int, problems: list[Problem]) -> None:
