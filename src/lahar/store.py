@@ -211,7 +211,8 @@ class Store:
         )
         return (
             f"The dataset has no rows in {', '.join(t + '.csv' for t in empty)}: {what}. "
-            "To import it anyway pass allow_empty=True (`lahar data import --allow-empty`)."
+            "To import it anyway: `lahar data import --allow-empty` (allow_empty=True in "
+            "Python)."
         )
 
     def _row_counts(self) -> dict[str, int]:
@@ -323,7 +324,8 @@ class Store:
             shown = ", ".join(p.name for p in existing[:4]) + (" ..." if len(existing) > 4 else "")
             raise StoreError(
                 f"Export would overwrite {len(existing)} file(s) in {directory} ({shown}); "
-                "choose another folder or pass overwrite=True (`lahar data export --force`)."
+                "choose another folder, or overwrite them with `lahar data export --force` "
+                "(overwrite=True in Python)."
             )
         directory.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:

@@ -78,6 +78,12 @@ class _SafeGroup(TyperGroup):
         except Exception as exc:
             if _debug(ctx):
                 raise
+            message = _one_line(exc)
+            mapped = option_for_parameter(message, _command_params(exc))
+            if isinstance(exc, ValueError) and mapped != message:
+                # a library range check that is not (yet) a DataError: still the user's value
+                typer.echo(f"error: {mapped}", err=True)
+                raise typer.Exit(EXIT_FAILED) from None
             typer.echo(
                 f"error: unexpected {type(exc).__name__}: {_one_line(exc).splitlines()[0]} "
                 "(run `lahar --debug ...` for the traceback and please report it)",
