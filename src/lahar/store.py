@@ -341,7 +341,11 @@ class Store:
 
     # ------------------------------------------------------------------ queries
     def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
-        """Run a query and return a DataFrame (use ``Store(path, read_only=True)`` for safety)."""
+        """Run a trusted query (lahar's own SQL) and return a DataFrame.
+
+        For SQL typed by a user use :func:`sandboxed_query`: this connection can read and
+        write files like any DuckDB session.
+        """
         with self.connect() as con:
             try:
                 return con.execute(query, params or []).df()

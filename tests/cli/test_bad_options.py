@@ -202,6 +202,14 @@ def test_bad_arguments(folders, tmp_path, monkeypatch, args, code, fragments):
     assert not (tmp_path / "lahar.duckdb").exists()
 
 
+def _lahar() -> list[str]:
+    """The installed ``lahar`` console script (its entry point is ``lahar.cli:main``)."""
+    script = Path(sys.executable).with_name("lahar")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from lahar.cli import main; main()"]
+
+
 SUBPROCESS_CASES = [
     (["macro", "--spillover", "-2"], EXIT_USAGE, "'--spillover'"),
     (["analyze", "circularity", "--no-store", "--spread-years", "nan"], EXIT_USAGE, "--spread"),
@@ -217,7 +225,7 @@ def test_real_process(folders, tmp_path, args, code, fragment):
     args = _fill(args, folders, tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("LAHAR_STORE", "LAHAR_DEBUG")}
     proc = subprocess.run(
-        [sys.executable, "-c", "from lahar.cli import main; main()", *args],
+        [*_lahar(), *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -235,7 +243,7 @@ def test_real_process(folders, tmp_path, args, code, fragment):
 def test_debug_shows_the_traceback(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "LAHAR_STORE"}
     proc = subprocess.run(
-        [sys.executable, "-c", "from lahar.cli import main; main()", "--debug", "sql", "SELECT 1"],
+        [*_lahar(), "--debug", "sql", "SELECT 1"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
