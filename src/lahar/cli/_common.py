@@ -108,7 +108,10 @@ def print_frame(
         sys.stdout.write(frame.to_csv(index=False))
         return
     if fmt == "json":
-        sys.stdout.write(json.dumps(json.loads(frame.to_json(orient="records")), indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=2)
+            + "\n"
+        )
         return
     table = Table(title=title, title_justify="left", show_lines=False)
     formats = formats or {}
