@@ -118,10 +118,10 @@ def test_all_topics_recorded_in_the_store(tmp_path) -> None:
 def test_bad_options() -> None:
     res = runner.invoke(app, ["analyze", "bubbles", "--no-store"])
     assert res.exit_code == 2
-    assert "TOPIC must be one of" in res.output
+    assert "Invalid value for 'topic': must be one of circularity" in res.output
     res = runner.invoke(app, ["analyze", "circularity", "--no-store", "--weights", "rumour=1"])
     assert res.exit_code == 2
-    assert "expected status=weight" in res.output
+    assert "Invalid value for '--weights': unknown status 'rumour'" in res.output
     res = runner.invoke(app, ["analyze", "gap", "--no-store", "--format", "xml"])
     assert res.exit_code == 2
 

@@ -11,12 +11,26 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from lahar.cli._common import StoreOption, console, fail_on_lahar_error
+from lahar.cli._common import (
+    DataOption,
+    NoStoreOption,
+    RecordStoreOption,
+    console,
+    fail_on_lahar_error,
+)
+from lahar.cli._options import (
+    FormatOption,
+    choice,
+    exposure_ids,
+    exposure_statuses,
+    float_in,
+    known_ids,
+    status_weights,
+)
 from lahar.errors import LaharError
 
 __all__ = ["parse_weights", "register"]
@@ -77,32 +91,33 @@ def _ids(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def analyze_cmd(
-    topic: Annotated[str, typer.Argument(help=f"One of: {_TOPIC_HELP}.", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data", help="Dataset folder (default: the shipped dataset).", show_default=False
+    topic: Annotated[
+        str,
+        typer.Argument(
+            help=f"One of: {_TOPIC_HELP}.", show_default=False, callback=choice(*_TOPICS, "all")
         ),
-    ] = None,
-    store: StoreOption = None,
-    no_store: Annotated[
-        bool, typer.Option("--no-store", help="Do not record the run in the store.")
-    ] = False,
+    ],
+    fmt: FormatOption = "table",
+    data: DataOption = None,
+    store: RecordStoreOption = None,
+    no_store: NoStoreOption = False,
     weights: Annotated[
         str | None,
         typer.Option(
             "--weights",
-            help="Status weights, e.g. 'announced=0.25,committed=0.5' (others keep defaults); "
-            "'1' = headline amounts.",
+            help="Status weights, each a finite number >= 0, e.g. 'announced=0.25,committed=0.5' "
+            "(others keep defaults); '1' = headline amounts.",
             show_default=False,
+            callback=status_weights(exposure_statuses),
         ),
     ] = None,
     spread_years: Annotated[
         float,
         typer.Option(
             "--spread-years",
-            help="Years over which one-off amounts (no term) are spread; 0 = count them whole.",
+            help="Years over which one-off amounts (no term) are spread, a number >= 0; "
+            "0 = count them whole.",
+            callback=float_in(0.0, meaning="0 = count one-off amounts whole"),
         ),
     ] = _SPREAD_YEARS,
     no_annualize: Annotated[
@@ -116,17 +131,20 @@ def analyze_cmd(
         str | None,
         typer.Option(
             "--exclude",
-            help=f"Comma-separated exposure ids left out (default {','.join(_EXCLUDE)}).",
+            help="Comma-separated exposure ids left out; replaces the default "
+            f"{','.join(_EXCLUDE)} ('' for none).",
             show_default=False,
+            callback=known_ids("exposure", exposure_ids),
         ),
     ] = None,
     reverse: Annotated[
         str | None,
         typer.Option(
             "--reverse",
-            help="Comma-separated exposure ids whose money goes target -> source "
-            f"(default {','.join(_REVERSE)}; '' for none).",
+            help="Comma-separated exposure ids whose money goes target -> source; replaces "
+            f"the default {','.join(_REVERSE)} ('' for none).",
             show_default=False,
+            callback=known_ids("exposure", exposure_ids),
         ),
     ] = None,
 ) -> None:
