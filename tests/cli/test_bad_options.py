@@ -147,14 +147,39 @@ CASES = [
         ["'--format'", "parquet, csv"],
     ),
     (["data", "nothing"], EXIT_USAGE, ["No such command"]),
-    # run
+    # summary
     (
-        ["run", "--data", "{file}", "--store", "{tmp}/s.duckdb"],
+        ["summary", "--data", "{file}", "--store", "{tmp}/s.duckdb"],
         EXIT_USAGE,
         ["'--data'", "is a file"],
     ),
-    (["run", "--data", "{tmp}", "--store", "{tmp}/s.duckdb"], EXIT_FAILED, ["file not found"]),
-    (["run", "--store", "{tmp}"], EXIT_FAILED, ["{tmp}"]),
+    (["summary", "--data", "{tmp}", "--store", "{tmp}/s.duckdb"], EXIT_FAILED, ["file not found"]),
+    (["summary", "--store", "{tmp}"], EXIT_FAILED, ["{tmp}"]),
+    # run, results, scenario
+    (["run", "--draws", "0"], EXIT_USAGE, ["'--draws'", "greater than or equal to 1"]),
+    (["run", "--workers", "0"], EXIT_USAGE, ["'--workers'"]),
+    (["run", "--seed", "-1"], EXIT_USAGE, ["'--seed'"]),
+    (["run", "--format", "xml"], EXIT_USAGE, ["'--format'", "table"]),
+    (
+        ["run", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+        EXIT_USAGE,
+        ["--workers or --scheduler"],
+    ),
+    (
+        ["run", "-s", "openai_pays_4", "--store", "{tmp}/s.duckdb"],
+        EXIT_FAILED,
+        ["No shipped scenario 'openai_pays_4'", "Did you mean openai_pays_40"],
+    ),
+    (
+        ["run", "--file", "{tmp}/none.toml", "--store", "{tmp}/s.duckdb"],
+        EXIT_FAILED,
+        ["cannot read"],
+    ),
+    (["run", "--file", "{file}", "--store", "{tmp}/s.duckdb"], EXIT_FAILED, ["invalid TOML"]),
+    (["results", "latest", "--store", "{tmp}/none.duckdb"], EXIT_FAILED, ["no store", "lahar run"]),
+    (["results", "nope", "--store", "{store}"], EXIT_FAILED, ["no scenario run"]),
+    (["scenario", "show", "ai_bus"], EXIT_FAILED, ["Did you mean ai_bust"]),
+    (["scenario", "validate", "{file}"], EXIT_FAILED, ["invalid TOML"]),
     # the root
     (["bogus"], EXIT_USAGE, ["No such command"]),
     (["--bogus"], EXIT_USAGE, ["--bogus"]),
@@ -184,7 +209,8 @@ def _fill(args: list[str], folders: dict[str, str], tmp: Path) -> list[str]:
 
 def test_every_command_is_covered():
     covered = {tuple(a[:2]) if a[0] == "data" else (a[0],) for a, *_ in CASES}
-    assert {("analyze",), ("macro",), ("sql",), ("run",)} <= covered
+    assert {("analyze",), ("macro",), ("sql",), ("run",), ("summary",), ("results",)} <= covered
+    assert {("scenario",)} <= covered
     assert {("data", "validate"), ("data", "import"), ("data", "export")} <= covered
 
 

@@ -15,7 +15,7 @@ runner = CliRunner()
 
 def test_run_prints_summary_and_records(tmp_path):
     store = tmp_path / "s.duckdb"
-    result = runner.invoke(app, ["run", "--data", str(MINI), "--store", str(store)])
+    result = runner.invoke(app, ["summary", "--data", str(MINI), "--store", str(store)])
     assert result.exit_code == 0, result.output
     for heading in ("Entities by kind", "Exposures by layer and status", "Ten largest exposures"):
         assert heading in result.output
@@ -89,7 +89,7 @@ def test_run_summary_shows_superseded_apart(mini_dir, tmp_path):
         csv.writer(fh, lineterminator="\n").writerows(rows)
     res = runner.invoke(
         app,
-        ["run", "--data", str(mini_dir), "--store", str(tmp_path / "s.duckdb")],
+        ["summary", "--data", str(mini_dir), "--store", str(tmp_path / "s.duckdb")],
         env={"COLUMNS": "200"},
     )
     assert res.exit_code == 0, res.output

@@ -12,16 +12,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lahar.cli._common import StoreOption, console, fail_on_lahar_error, print_frame
+from lahar.cli._options import FormatOption
 from lahar.errors import DataError
 
 __all__ = ["register"]
 
 scenario_app = typer.Typer(help="List, show and validate scenario specs.", no_args_is_help=True)
-
-FormatOption = Annotated[
-    str,
-    typer.Option("--format", "-f", help="Output: table, csv or json.", show_default=True),
-]
 
 
 def _check_format(fmt: str) -> str:
