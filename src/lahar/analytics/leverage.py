@@ -298,8 +298,8 @@ def loan_to_value(
     value : array_like, shape (T,) or (K, T)
         Collateral value as a share of the original value (> 0).
     ltv0 : float
-        Loan-to-value at origination (> 0), e.g. 12.5 / 20 = 0.625 for the xAI GPU SPV
-        ($12.5B of debt and $7.5B of equity buying $20B of Nvidia GPUs, X0050).
+        Loan-to-value at origination (> 0), e.g. 12.5 / 20 = 0.625 for an SPV borrowing
+        $12.5B and raising $7.5B of equity to buy $20B of GPUs (the ``gpu_spv_ltv`` parameter).
     term : float
         Loan term in years (> 0).
     amortization : {"linear", "bullet"}, default "linear"
