@@ -134,7 +134,8 @@ def analyze_cmd(
     assumptions = {
         "annualize": not no_annualize,
         "status_weights": parse_weights(weights) if weights else None,
-        "termless_years": None if spread_years is None else (spread_years or 1.0),
+        # 0 (or less) counts one-off amounts whole in the year, as before
+        "termless_years": None if spread_years is None else max(spread_years, 0.0) or 1.0,
         "holdings": holdings,
         "exclude": _ids(exclude),
         "reverse": _ids(reverse),

@@ -292,16 +292,19 @@ def _sensitivity(
     listed: Sequence[int],
 ) -> pd.DataFrame:
     low = p.value("termless_years", "low")
-    flipped = net.exposures["id"].to_numpy(dtype=object)[
-        net.exposure_column("money_flow") == "reverse"
-    ]
+    given = flow_kw.get("reverse")
+    flipped = (
+        list(given)
+        if given is not None
+        else list(net.exposures["id"][net.exposure_column("money_flow") == "reverse"])
+    )
     scen: list[tuple[str, dict[str, Any]]] = [
         ("default assumptions", {}),
         ("headline amounts (every status weight 1)", {"status_weights": None}),
         (f"one-off amounts spread over {low:g} years", {"termless_years": low}),
         ("one-off amounts counted in one year", {"termless_years": 1.0}),
     ]
-    if flow_kw.get("reverse") is None and len(flipped):
+    if flipped:
         scen.append((f"reversed deals counted forward ({', '.join(flipped)})", {"reverse": ()}))
     rows = []
     ids = np.asarray(net.ids, dtype=object)
