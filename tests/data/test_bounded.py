@@ -13,13 +13,22 @@ from lahar.data._validate import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE
 
 
 def _facts_with_bad_years(d: Path, n: int) -> None:
+    with (d / "facts.csv").open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    good = {
+        "entity": "nvidia",
+        "metric": "book_equity",
+        "value": "1",
+        "unit": "USD",
+        "status": "reported",
+        "basis": "point",
+        "source_id": "S4",
+        "confidence": "high",
+    }
     with (d / "facts.csv").open("a", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=header, lineterminator="\n", restval="")
         for i in range(n):
-            w.writerow(
-                [f"B{i}", "nvidia", "20x5", "book_equity", "1", "USD", "reported", "", "S4", "high"]
-                + [""]
-            )
+            w.writerow({**good, "id": f"B{i}", "year": "20x5"})
 
 
 def test_problems_are_capped_per_file(mini_dir):
