@@ -59,6 +59,9 @@ _DRAWN_PARAMETERS = (
 )
 """Model parameters the Monte Carlo draws from their ``parameters.csv`` range."""
 
+_SCALAR_PARAMETERS = ("recovery_external", "recovery_interbank", "price_impact")
+"""Model parameters with one value per run (a spec may fix them, not draw them)."""
+
 HEADLINES: tuple[str, ...] = (
     "defaults",
     "loss_total",
@@ -264,6 +267,13 @@ def make_context(
     if unknown:
         msg = f"[parameters]: unknown parameter ids {unknown} (see parameters.csv)"
         raise DataError(msg)
+    scalar = [k for k in _SCALAR_PARAMETERS if k in overrides and overrides[k].drawn]
+    if scalar:
+        msg = (
+            f"[parameters]: {scalar} take one value per run (the cascade's recovery rates and "
+            "price impact are not drawn); give a number"
+        )
+        raise DataError(msg)
     for pid in (*_DRAWN_PARAMETERS, *[k for k in overrides if k not in _DRAWN_PARAMETERS]):
         q = overrides.get(pid, Quantity(param=pid))
         if q.param is None and q.value is None and q.low is not None:
@@ -379,6 +389,11 @@ def values(ctx: Context, u: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.column_stack([d.ppf(u[:, k]) for k, d in enumerate(ctx.dims)]) if ctx.d else u
 
 
+def _scalar(ctx: Context, pid: str) -> float:
+    """A one-value parameter: the spec's fixed value, else ``parameters.csv``'s central one."""
+    return ctx.fixed.get(pid, ctx.params.value(pid))
+
+
 def _q(ctx: Context, x: NDArray[np.float64], name: str) -> NDArray[np.float64]:
     """Per-draw values (S,) of a resolved quantity."""
     names = [d.name for d in ctx.dims]
@@ -476,9 +491,9 @@ def evaluate(ctx: Context, start: int, stop: int) -> dict[str, Any]:
         commitment_value=cv,
         margin=np.broadcast_to(margin[None, :], (n, s)),
         forced_default=forced,
-        alpha=p.value("recovery_external"),
-        beta=p.value("recovery_interbank"),
-        price_impact=p.value("price_impact"),
+        alpha=_scalar(ctx, "recovery_external"),
+        beta=_scalar(ctx, "recovery_interbank"),
+        price_impact=_scalar(ctx, "price_impact"),
     )
     live = ~sysm.absorbing
     dflt = res.defaulted

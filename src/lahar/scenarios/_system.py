@@ -130,6 +130,7 @@ def cascade_inputs(
     *,
     year: int | None = None,
     weights: Mapping[str, float] | None = None,
+    loss_capacity: str = "market",
 ) -> CascadeInputs:
     """Build the cascade's structure and balance sheets from a network.
 
@@ -143,6 +144,13 @@ def cascade_inputs(
         Latest year of the balance-sheet facts (default: the latest).
     weights : mapping of str to float, optional
         Status weights of debt and stakes (default: :func:`lahar.data.status_weights`).
+    loss_capacity : {"market", "book"}, default "market"
+        What absorbs a listed firm's losses before it defaults: the larger of its book equity
+        and its market value (``"market"``: a listed going concern fails when its losses
+        exceed what the market says its equity is worth, as in structural credit models), or
+        its book equity alone (``"book"``: balance-sheet insolvency, as in Eisenberg–Noe and
+        DebtRank). Unlisted firms always use book equity (a private valuation is a hope, not
+        a loss buffer).
 
     Returns
     -------
@@ -194,13 +202,21 @@ def cascade_inputs(
         involved[coo.col] = True
     involved[src[contract]] = True
     involved[dst[contract]] = True
+    if loss_capacity not in ("market", "book"):
+        msg = f"The 'loss_capacity' parameter of cascade_inputs() must be 'market' or 'book'. Got {loss_capacity!r} instead."
+        raise DataError(msg)
     market = net.fact("market_cap", year)
-    # a going concern with a stockholders' deficit (buy-backs) absorbs losses with its market
-    # value: its assets at market are its liabilities plus its market value
+    tickers = net.entities["ticker"] if "ticker" in net.entities.columns else None
+    listed = np.zeros(n, dtype=bool) if tickers is None else tickers.notna().to_numpy()
+    has_market = listed & np.isfinite(market) & (market > 0)
+    # a listed going concern absorbs losses with its market value when that is larger (and
+    # always when it has a stockholders' deficit, e.g. from buy-backs): its assets at market
+    # are its liabilities plus its market value
     deficit = np.isfinite(equity) & (equity <= 0) & np.isfinite(market) & (market > 0)
+    at_market = (deficit | (has_market & (market > equity) & (loss_capacity == "market"))) & ~absorbing
     liabilities = np.maximum(assets - equity, 0.0)
-    equity = np.where(deficit & ~absorbing, market, equity)
-    assets = np.where(deficit & ~absorbing, liabilities + market, assets)
+    equity = np.where(at_market, market, equity)
+    assets = np.where(at_market, liabilities + market, assets)
     need = involved & ~absorbing
     bad = need & ~(np.isfinite(equity) & (equity > 0) & np.isfinite(assets) & (assets >= equity))
     if bad.any():
@@ -225,8 +241,12 @@ def cascade_inputs(
     assets = np.where(no_bs, held, assets)
     equity = np.where(np.isfinite(equity), equity, 0.0)
     assets = np.where(np.isfinite(assets), assets, equity)
-    eq_lo = np.where(np.isfinite(eq_lo) & ~no_bs, eq_lo, equity)
-    eq_hi = np.where(np.isfinite(eq_hi) & ~no_bs, eq_hi, equity)
+    fixed = no_bs | at_market  # no range to draw from
+    eq_lo = np.where(np.isfinite(eq_lo) & ~fixed, eq_lo, equity)
+    eq_hi = np.where(np.isfinite(eq_hi) & ~fixed, eq_hi, equity)
+    # a range reaching zero or below: the firm may be (all but) insolvent before any shock; a
+    # draw keeps at least 1 USD of equity, so any loss defaults it
+    eq_lo = np.where(~absorbing & (eq_lo < 1.0), np.minimum(1.0, equity), eq_lo)
     liabilities = np.maximum(assets - equity, 0.0)
     # client debt is owed outside the system: it stays in the debtor's liabilities
     value = np.where(np.isfinite(market) & (market > 0), market, equity)
