@@ -22,7 +22,7 @@ __all__ = ["PARAMETERS_FILE", "Parameter", "ParameterSet", "load_parameters"]
 _DATA = Path(__file__).resolve().parent.parent / "data"
 PARAMETERS_FILE = _DATA / "parameters.csv"
 _STATUS = ("reported", "derived", "estimate")
-_MODELS = ("input_output", "markets", "energy", "summary")
+_MODELS = ("input_output", "markets", "energy", "summary", "abm")
 _COLUMNS = ("id", "model", "name", "value", "low", "high", "unit", "status", "source_id", "note")
 
 
