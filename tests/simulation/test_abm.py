@@ -110,9 +110,14 @@ def test_accounting_invariants(prm: AbmParams, init) -> None:
     assert (np.diff(res.credit_loss, axis=1) >= -1e-6).all()
     assert (res.circular_revenue <= res.vendor_revenue * (1 + 1e-12)).all()
     assert ((res.chartist_share > 0) & (res.chartist_share < 1)).all()
-    # the bust quarter is the first default
-    first = np.where(res.default_quarter >= 0, res.default_quarter, 10**9).min(axis=1)
-    np.testing.assert_array_equal(res.bust_quarter, np.where(first < 10**9, first, -1))
+    # the bust quarter is the first quarter in which defaulted builders held the threshold
+    # share of the starting capital (capital_to_capex x capex, so capex shares)
+    share0 = init.capex / init.capex.sum()
+    dq = res.default_quarter
+    for r in range(res.runs):
+        held = [share0[(dq[r] >= 0) & (dq[r] <= t)].sum() for t in range(res.quarters)]
+        hit = np.flatnonzero(np.array(held) >= prm.bust_default_share - 1e-12)
+        assert res.bust_quarter[r] == (hit[0] if hit.size else -1)
     # adoption follows Bass exactly (no noise in adoption)
     t = np.arange(1, 25) / 4.0
     f0 = prm.adoption0_enterprise
@@ -141,43 +146,76 @@ def test_initial_conditions_from_network(prm: AbmParams, init) -> None:
 # ------------------------------------------------------------------ FOMO sweep
 def test_bust_probability_rises_with_fomo(prm: AbmParams, init) -> None:
     probs = []
-    for fomo in (0.0, 0.45, 0.9):
+    for fomo in (0.0, 0.2, 0.4):
         res = simulate(
-            dataclasses.replace(prm, fomo=fomo), runs=300, quarters=16, seed=5, init=init
+            dataclasses.replace(prm, fomo=fomo), runs=200, quarters=40, seed=5, init=init
         )
-        probs.append(summarize(res, horizon=16).bust_probability)
-    assert probs[0] <= probs[1] <= probs[2]
-    assert probs[2] - probs[0] >= 0.05
+        probs.append(summarize(res).bust_probability)
+    assert probs[0] < probs[1] < probs[2]
+    assert probs[2] - probs[0] >= 0.2
 
 
 # ------------------------------------------------------------------ calibration
-def test_msm_recovers_fomo_from_synthetic_data(prm: AbmParams) -> None:
-    # Method of simulated moments with common random numbers: data from the model at a known
-    # FOMO weight (seed 1000), moments = means and first autocorrelation of capex growth;
-    # the simulated moments use other seeds (the same ones for every candidate theta).
-    truth = (0.6, prm.bass_q_enterprise)
-    quarters = 24
+def _observables(res, init) -> tuple[np.ndarray, np.ndarray]:
+    """Quarterly log growth of aggregate capex and served AI revenue, as model() returns."""
+    cap = np.concatenate([np.full((res.runs, 1), init.capex.sum() / 4.0), res.capex], axis=1)
+    rev = np.concatenate([np.full((res.runs, 1), init.ai_revenue.sum()), res.ai_revenue], axis=1)
+    return np.diff(np.log(np.maximum(cap, 1.0)), axis=1), np.diff(np.log(rev), axis=1)
 
-    def moments(theta: tuple[float, float], seeds: range) -> np.ndarray:
-        rows = []
-        for s in seeds:
-            x = model(theta, quarters, s)[:, 0]
-            rows.append([x.mean(), x[:8].mean(), _acf(x, 1)])
-        return np.mean(rows, axis=0)
 
-    data = moments(truth, range(1000, 1010))
-    grid = np.round(np.arange(0.0, 0.91, 0.1), 2)
-    sims = range(10)
-    loss = [float(((moments((f, truth[1]), sims) - data) ** 2).sum()) for f in grid]
-    best = grid[int(np.argmin(loss))]
-    assert abs(best - truth[0]) <= 0.15
-    assert CALIBRATED[0] == "abm_fomo"
+def _moments(prm: AbmParams, init, theta: tuple[float, float], seed: int) -> np.ndarray:
+    """Per-run moment contributions, shape (runs, 4); the moments are their column means."""
+    res = simulate(prm.with_theta(theta), runs=300, quarters=24, seed=seed, init=init)
+    g, rev = _observables(res, init)
+    clipped = np.clip(g, -1.0, 1.0)
+    x = clipped[:, :12] - clipped[:, :12].mean(axis=1, keepdims=True)
+    acf1 = (x[:, 1:] * x[:, :-1]).mean(axis=1) / np.maximum(x.var(axis=1), 1e-12)
+    return np.column_stack(
+        [
+            clipped[:, :8].mean(axis=1),  # boom-phase capex growth
+            acf1,  # persistence of capex growth (herding)
+            (g < -0.7).any(axis=1),  # whether capex collapses
+            rev.mean(axis=1),  # revenue growth (enterprise adoption)
+        ]
+    )
+
+
+@pytest.mark.parametrize("truth", [(0.3, 0.38), (0.1, 0.5)])
+def test_msm_recovers_parameters_from_synthetic_data(
+    prm: AbmParams, init, truth: tuple[float, float]
+) -> None:
+    # Method of simulated moments with common random numbers (Franke & Westerhoff 2012 use
+    # MSM for the investor block): the "data" are 300 runs of the model at a known theta
+    # (seed 1000); each candidate theta is simulated with the same seed 0, so the objective
+    # is smooth in theta. black-it is not used (no extra dependency); model() exposes its
+    # interface for those who do.
+    per_run = _moments(prm, init, truth, 1000)
+    data = per_run.mean(axis=0)
+    # diagonal MSM weights: inverse variance of the data moments (and as much simulation noise)
+    var = 2.0 * per_run.var(axis=0) / per_run.shape[0]
+    fomos = np.round(np.arange(0.0, 0.61, 0.1), 2)
+    qs = (0.25, 0.38, 0.5)
+    loss = {
+        (f, q): float(((_moments(prm, init, (f, q), 0).mean(axis=0) - data) ** 2 / var).sum())
+        for f in fomos
+        for q in qs
+    }
+    best = min(loss, key=loss.get)
+    assert abs(best[0] - truth[0]) <= 0.1 + 1e-9
+    assert best[1] == truth[1]
+    assert CALIBRATED == ("abm_fomo", "abm_bass_q_enterprise")
 
 
 # ------------------------------------------------------------------ interface
-def test_model_interface_shape_and_determinism() -> None:
+def test_model_interface_shape_and_determinism(prm: AbmParams, init) -> None:
     a = model([0.5, 0.38], 10, 3)
     assert a.shape == (10, 3)
+    # the same run as simulate(runs=1, seed=3) at that theta
+    res = simulate(prm.with_theta([0.5, 0.38]), runs=1, quarters=10, seed=3, init=init)
+    g, rev = _observables(res, init)
+    np.testing.assert_array_equal(a[:, 0], g[0])
+    np.testing.assert_array_equal(a[:, 1], rev[0])
+    np.testing.assert_array_equal(a[:, 2], np.diff(np.concatenate([[0.0], res.price[0]])))
     np.testing.assert_array_equal(a, model(np.array([0.5, 0.38]), 10, 3))
     with pytest.raises(DataError, match="'theta' parameter of model"):
         model([0.5], 10, 3)

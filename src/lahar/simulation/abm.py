@@ -29,10 +29,12 @@ inside a quarter). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
    :math:`v_i` of capex (circular deals, from the network's equity and pledge layers) and book
    it as revenue; the rest of the gap is borrowed -- first tier unsecured up to a multiple of
    cash flow, second tier against GPUs up to a loan-to-value limit -- while credit markets are
-   open (price drawdown below a threshold). The interest rate rises with the drawdown. A builder
-   that cannot pay interest and amortisation even after cutting capex to zero, or that breaches
-   its LTV covenant (GPU value from :func:`~lahar.simulation._submodels.gpu_value_step`) and
-   cannot repay the excess, defaults.
+   open (price drawdown below a threshold) and new equity funds up to a share of capex. A
+   prudent builder also keeps :math:`(1 - \varphi)\,b` quarters of debt service in cash; FOMO
+   trades that buffer for growth. The interest rate rises with the drawdown. A builder that
+   cannot pay interest and amortisation even after cutting capex to zero, or that breaches its
+   LTV covenant (GPU value from :func:`~lahar.simulation._submodels.gpu_value_step`) and cannot
+   repay the excess, defaults.
 5. **Investors** trade the listed builders' index for a quarter of trading days
    (:func:`~lahar.simulation._submodels.trade`) around the log fundamental
    :math:`p^*_t = \log(V_t/V_0) + w\,(g^e_t - g^e_0)`, :math:`V` the listed builders' cash
@@ -42,8 +44,10 @@ inside a quarter). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
    on its debt, equity and supplier-margin claims; builders that it wipes out fail the next
    quarter.
 
-A run **busts** in the first quarter in which a builder defaults; the bust's depth is measured
-by the fall of aggregate capex from its running peak and the index drawdown.
+A run **busts** in the first quarter in which the builders in default held at least
+``bust_default_share`` of the starting AI capital (one small neocloud failing is not a bust);
+the bust's depth is measured by the fall of aggregate capex from its running peak and the
+index drawdown.
 
 Reproducibility: run ``r`` draws all its shocks from its own generator,
 ``np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(r,)))``, and no step mixes
@@ -195,6 +199,8 @@ class AbmParams:
     trading_days_per_quarter: float
     valuation_growth_weight: float
     equity_funding_share: float
+    cash_buffer_quarters: float
+    bust_default_share: float
     contagion_default_distress: float
     book_to_market_fallback: float
     fallback_equity: float
@@ -539,7 +545,9 @@ def _contagion(
     loss = res.distress * init.equity[:, None]
     loss[init.builder_pos, :] *= ~failed.T
     hit = prm.contagion_default_distress <= res.distress[init.builder_pos, :].T
-    return loss.sum(axis=0), hit
+    # sum each run's losses along a contiguous row, so the rounding does not depend on how
+    # many runs share the call
+    return np.ascontiguousarray(loss.T).sum(axis=1), hit
 
 
 def _simulate_chunk(
@@ -571,6 +579,8 @@ def _simulate_chunk(
     i_prev2 = i_prev * np.exp(-g0 / 4.0)
     r0 = init.ai_revenue.sum()
     k0 = k[0].sum()
+    k0_share = k[0] / k0
+    bust_share = prm.bust_default_share
     rho_max = r0 / (prm.initial_utilisation * k0)
     # planned revenue per unit of capital: at the start, fundamental capex = observed capex
     k_star0 = k0 + prm.capex_adjust_quarters * (cap_q0.sum() - k0 / life_q)
@@ -658,14 +668,17 @@ def _simulate_chunk(
             prm.leverage_max_tier1 * np.maximum(4.0 * cf, 0.0) - debt + amort,
         )
         headroom = np.where(open_, np.maximum(0.0, headroom), 0.0)
-        gap = np.maximum(0.0, desired - vf + interest + amort - cf - cash)
+        service = interest + amort + amort_s
+        # prudence: keep a cash buffer of some quarters of debt service; FOMO runs it down
+        buffer = (1.0 - prm.fomo) * prm.cash_buffer_quarters * service
+        gap = np.maximum(0.0, desired - vf + service + buffer - cf - cash)
         raised = np.where(open_, np.minimum(gap, prm.equity_funding_share * desired), 0.0)
-        need = gap - raised
-        borrow = np.minimum(need, headroom)
-        short = need - borrow
+        borrow = np.minimum(gap - raised, headroom)
+        short = gap - raised - borrow
         capex = np.maximum(0.0, desired - short)
-        unpaid = np.maximum(0.0, short - desired)
-        cash = np.maximum(0.0, cash + cf + vf + raised + borrow - capex - interest - amort)
+        cash = cash + cf + vf + raised + borrow - capex - service
+        unpaid = np.maximum(0.0, -cash)
+        cash = np.maximum(0.0, cash)
         debt = debt - amort - amort_s + borrow
         secured = np.where(tier2, secured - amort_s + borrow, 0.0)
         coll = gpu_value_step(
@@ -708,7 +721,7 @@ def _simulate_chunk(
             doomed[hit_runs] = wiped & alive[hit_runs]
         # 7. bust
         total_capex = capex.sum(axis=1)
-        busted = (~alive).any(axis=1)
+        busted = (~alive).any(axis=1) & (np.where(alive, 0.0, k0_share).sum(axis=1) >= bust_share)
         bust_q = np.where((bust_q < 0) & busted, t, bust_q)
         vendor_rev = (capex * prm.it_share).sum(axis=1)
         out["capex"][:, t] = total_capex
@@ -836,7 +849,8 @@ class AbmSummary:
     ----------
     runs, quarters : int
     bust_probability : float
-        Share of runs that bust (a builder defaults) within ``quarters``.
+        Share of runs that bust (defaulted builders held ``bust_default_share`` of the starting
+        capital) within ``quarters``.
     default_probability : float
         Share of runs in which at least one builder defaults.
     bust_quarter_mean, bust_quarter_median : float
