@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 # One module per command group, each with register(app). Add new groups here.
-_COMMAND_MODULES = ("run", "data", "sql", "macro", "analyze")
+_COMMAND_MODULES = ("run", "data", "sql", "macro", "analyze", "abm")
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"lahar.cli.{_name}").register(app)
