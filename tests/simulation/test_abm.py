@@ -94,8 +94,9 @@ def test_batching_does_not_change_results(prm: AbmParams, init) -> None:
     np.testing.assert_array_equal(together.default_quarter, one_by_one.default_quarter)
     # run 0 alone equals run 0 of the batch; batches of 3 too
     np.testing.assert_array_equal(apart[0].capex[0], together.capex[0])
-    threes = simulate(prm, runs=10, quarters=16, seed=7, init=init, batch=3)
-    np.testing.assert_array_equal(threes.price, together.price)
+    threes = simulate(prm, runs=10, quarters=16, seed=7, init=init, batch=3, workers=2)
+    for name, path in together.paths().items():
+        np.testing.assert_array_equal(path, getattr(threes, name), err_msg=name)
     # another seed gives other paths
     other = simulate(prm, runs=10, quarters=16, seed=8, init=init)
     assert not np.array_equal(other.price, together.price)

@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -457,7 +458,11 @@ class AbmResult:
         First bust quarter (0-based), -1 if none.
     default_quarter : ndarray of int, shape (runs, B)
         Quarter each builder defaulted, -1 if never.
+    vendor_sales, vendor_financing : ndarray, shape (runs, V)
+        Each vendor's chip sales over the run and the financing it extended to its customers
+        (circular deals), USD, split by the builders' vendor weights.
     builder_ids : ndarray of str, shape (B,)
+    vendor_ids : ndarray of str, shape (V,)
     builder_capex : ndarray, shape (runs, quarters, B), or None
         Capex by builder when ``keep_builders=True``.
     n_agents : int
@@ -482,7 +487,10 @@ class AbmResult:
     network_loss: F64
     bust_quarter: NDArray[np.int64]
     default_quarter: NDArray[np.int64]
+    vendor_sales: F64
+    vendor_financing: F64
     builder_ids: NDArray[np.object_]
+    vendor_ids: NDArray[np.object_]
     builder_capex: F64 | None
     n_agents: int
 
@@ -530,7 +538,7 @@ def _run_noise(seed: int, first: int, count: int, quarters: int, width: int) -> 
     out = np.empty((count, quarters, width))
     for k in range(count):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(first + k,)))
-        out[k] = rng.standard_normal((quarters, width))
+        rng.standard_normal(out=out[k])
     return out
 
 
@@ -607,6 +615,8 @@ def _simulate_chunk(
     bust_q = np.full(rc, -1, dtype=np.int64)
     credit_loss = np.zeros(rc)
     net_loss = np.zeros(rc)
+    sales = np.zeros((rc, len(init.vendor_ids)))
+    circular = np.zeros((rc, len(init.vendor_ids)))
     out = {name: np.empty((rc, quarters)) for name in _PATHS}
     out["defaults"] = np.empty((rc, quarters), dtype=np.int64)
     bcap = np.empty((rc, quarters, b)) if keep_builders else None
@@ -724,6 +734,8 @@ def _simulate_chunk(
         busted = (~alive).any(axis=1) & (np.where(alive, 0.0, k0_share).sum(axis=1) >= bust_share)
         bust_q = np.where((bust_q < 0) & busted, t, bust_q)
         vendor_rev = (capex * prm.it_share).sum(axis=1)
+        sales += (capex * prm.it_share) @ init.vendor_weights
+        circular += vf @ init.vendor_weights
         out["capex"][:, t] = total_capex
         out["ai_demand"][:, t] = demand
         out["ai_revenue"][:, t] = served
@@ -744,6 +756,8 @@ def _simulate_chunk(
             bcap[:, t, :] = capex
     out["bust_quarter"] = bust_q
     out["default_quarter"] = default_q
+    out["vendor_sales"] = sales
+    out["vendor_financing"] = circular
     if bcap is not None:
         out["builder_capex"] = bcap
     return out
@@ -774,6 +788,7 @@ def simulate(
     network: Network | None = None,
     init: AbmInit | None = None,
     batch: int = 1024,
+    workers: int = 1,
     keep_builders: bool = False,
 ) -> AbmResult:
     """Simulate ``runs`` independent runs of the boom-and-bust model for ``quarters`` quarters.
@@ -792,6 +807,8 @@ def simulate(
         Pre-computed :func:`initial_conditions` (saves recomputing them across calls).
     batch : int, default 1024
         Runs simulated together (memory, not results, depends on it).
+    workers : int, default 1
+        Threads simulating batches at once (speed, not results, depends on it).
     keep_builders : bool, default False
         Also return capex by builder.
 
@@ -814,6 +831,7 @@ def simulate(
     runs = _check_count(runs, "runs", _FUNC)
     quarters = _check_count(quarters, "quarters", _FUNC)
     batch = _check_count(batch, "batch", _FUNC)
+    workers = _check_count(workers, "workers", _FUNC)
     seed = _check_seed(seed, _FUNC)
     prm = params if params is not None else AbmParams.from_parameters()
     check_scalar(prm.fomo, "fomo", _FUNC, low=0.0, high=1.0)
@@ -825,17 +843,29 @@ def simulate(
         init = initial_conditions(network, prm)
     b = len(init.builder_ids)
     width = 2 * int(prm.trading_days_per_quarter) + 1 + b
-    parts = []
-    for first in range(0, runs, batch):
+
+    def chunk(first: int) -> dict[str, NDArray[Any]]:
         count = min(batch, runs - first)
         noise = _run_noise(seed, first, count, quarters, width)
-        parts.append(_simulate_chunk(prm, init, noise, keep_builders))
+        return _simulate_chunk(prm, init, noise, keep_builders)
+
+    firsts = range(0, runs, batch)
+    if workers == 1 or len(firsts) == 1:
+        parts = [chunk(f) for f in firsts]
+    else:
+        # numpy releases the GIL in random fills and large array operations; chunks are
+        # independent, so threads change the speed, not the results
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(chunk, firsts))
     joined = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     return AbmResult(
         **{name: joined[name] for name in _PATHS},
         bust_quarter=joined["bust_quarter"],
         default_quarter=joined["default_quarter"],
+        vendor_sales=joined["vendor_sales"],
+        vendor_financing=joined["vendor_financing"],
         builder_ids=init.builder_ids,
+        vendor_ids=init.vendor_ids,
         builder_capex=joined.get("builder_capex"),
         n_agents=init.n_agents,
     )
