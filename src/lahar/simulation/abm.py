@@ -70,6 +70,7 @@ References
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -1008,7 +1009,13 @@ def market_returns(params: AbmParams | None = None, *, steps: int, seed: int, ru
     return out
 
 
-_MODEL_CACHE: dict[str, tuple[AbmParams, AbmInit]] = {}
+@functools.cache
+def _shipped() -> tuple[AbmParams, AbmInit]:
+    """Shipped parameters and initial conditions, built once (calibration calls model() often)."""
+    from lahar.data import load_network
+
+    prm = AbmParams.from_parameters()
+    return prm, initial_conditions(load_network(), prm)
 
 
 def model(theta: Sequence[float] | ArrayLike, n_quarters: int, seed: int) -> F64:
@@ -1035,12 +1042,7 @@ def model(theta: Sequence[float] | ArrayLike, n_quarters: int, seed: int) -> F64
     >>> model([0.5, 0.38], 6, 0).shape
     (6, 3)
     """
-    if "base" not in _MODEL_CACHE:
-        prm = AbmParams.from_parameters()
-        from lahar.data import load_network
-
-        _MODEL_CACHE["base"] = (prm, initial_conditions(load_network(), prm))
-    base, init = _MODEL_CACHE["base"]
+    base, init = _shipped()
     prm = base.with_theta(theta)
     res = simulate(prm, runs=1, quarters=n_quarters, seed=seed, init=init)
     capex0 = init.capex.sum() / 4.0
