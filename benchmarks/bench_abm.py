@@ -50,7 +50,6 @@ class Builder(mesa.Agent):
         self.secured = min(self.debt, p.ltv_max * self.coll) if self.tier2 else 0.0
         self.cash = float(init.cash[i])
         self.i_prev = float(init.capex[i]) / 4.0
-        self.i_prev2 = self.i_prev * math.exp(-model.g0 / 4.0)
         self.alive = True
         self.doomed = False
         self.default_q = -1
@@ -60,11 +59,10 @@ class Builder(mesa.Agent):
     def plan(self) -> None:
         m = self.model
         if not self.alive:
-            self.growth, self.share, self.rev_ai = 0.0, 0.0, 0.0
+            self.share, self.rev_ai = 0.0, 0.0
             return
         self.share = self.k / max(m.k_tot, 1.0)
         self.rev_ai = m.served * self.share
-        self.growth = math.log(max(self.i_prev, 1.0) / max(self.i_prev2, 1.0))
 
     def desire(self) -> None:
         m, p = self.model, self.model.prm
@@ -73,9 +71,9 @@ class Builder(mesa.Agent):
             return
         want_k = self.share * (m.demand * math.exp(m.ge * p.horizon_quarters / 4.0)) / m.rho_plan
         fund = max(0.0, (want_k - self.k) / p.capex_adjust_quarters + self.k / m.life_q)
-        peer = (m.growth_sum - self.growth) / max(m.n_live - 1, 1)
+        peer = (m.i_sum - self.i_prev) / max(m.k_tot - self.k, 1.0)
         shock = math.exp(p.capex_sigma * m.eps[2 * m.days + 1 + self.i] - 0.5 * p.capex_sigma**2)
-        self.desired = ((1.0 - p.fomo) * fund + p.fomo * self.i_prev * math.exp(peer)) * shock
+        self.desired = ((1.0 - p.fomo) * fund + p.fomo * peer * self.k) * shock
 
     def finance(self) -> None:
         m, p = self.model, self.model.prm
@@ -126,7 +124,7 @@ class Builder(mesa.Agent):
             m.new_default = True
         self.capex = capex
         self.k = self.k * (1.0 - 1.0 / m.life_q) + capex
-        self.i_prev2, self.i_prev = self.i_prev, (capex if self.alive else 0.0)
+        self.i_prev = capex if self.alive else 0.0
 
 
 class Vendor(mesa.Agent):
@@ -247,8 +245,7 @@ class BoomModel(mesa.Model):
         )
         self.r_prev = self.demand
         self.builders.do("plan")
-        self.growth_sum = sum(b.growth for b in self.builder_list)
-        self.n_live = sum(b.alive for b in self.builder_list)
+        self.i_sum = sum(b.i_prev for b in self.builder_list if b.alive)
         self.builders.do("desire")
         room = max(0.0, cap_t * p.capex_per_gw - self.k_tot * (1.0 - 1.0 / self.life_q))
         want = sum(b.desired for b in self.builder_list)

@@ -30,12 +30,14 @@ def test_bass_adoption_stays_in_unit_interval_and_grows(p, q, f0, dt):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.floats(0.0, 1e3), st.floats(0.0, 1e3), st.floats(-1.0, 1.0), st.floats(0.0, 1.0))
-def test_capex_rule_is_a_convex_mix(fund, prev, growth, fomo):
+@given(st.floats(0.0, 1e3), st.floats(0.0, 1e4), st.floats(0.0, 0.5), st.floats(0.0, 1.0))
+def test_capex_rule_is_a_convex_mix(fund, capital, intensity, fomo):
+    # between the fundamental need and keeping pace with peers; fomo = 0 / 1 gives either
     one = np.ones((1, 1))
-    out = float(capex_rule(fund * one, prev * one, growth * one, fomo, one)[0, 0])
-    lo, hi = sorted((fund, prev * np.exp(growth)))
+    out = float(capex_rule(fund * one, capital * one, intensity * one, fomo, one)[0, 0])
+    lo, hi = sorted((fund, intensity * capital))
     assert lo - 1e-9 * (1 + hi) <= out <= hi + 1e-9 * (1 + hi)
+    assert float(capex_rule(fund * one, capital * one, intensity * one, 0.0, one)[0, 0]) == fund
 
 
 @settings(max_examples=60, deadline=None)

@@ -272,27 +272,29 @@ def trade(
     return state
 
 
-def capex_rule(fundamental: F64, previous: F64, peer_growth: F64, fomo: float, shock: F64) -> F64:
+def capex_rule(fundamental: F64, capital: F64, peer_intensity: F64, fomo: float, shock: F64) -> F64:
     r"""Desired capex: a FOMO-weighted mix of fundamental need and keeping pace with peers.
 
     .. math::
 
-        I^d_{i,t} = \Big[(1 - \varphi)\, I^f_{i,t} + \varphi\, I_{i,t-1}\, e^{\bar g_{-i,t-1}}\Big]
-                    \, e^{\sigma \varepsilon_{i,t}}
+        I^d_{i,t} = \Big[(1 - \varphi)\, I^f_{i,t} + \varphi\, \bar\iota_{-i,t-1} K_{i,t}\Big]
+                    \, e^{\sigma \varepsilon_{i,t} - \sigma^2/2},
+        \qquad \bar\iota_{-i,t-1} = \frac{\sum_{j \ne i} I_{j,t-1}}{\sum_{j \ne i} K_{j,t}}
 
     where :math:`I^f` is the capex that closes the gap to the capacity expected demand needs,
-    :math:`\bar g_{-i}` the mean log capex growth of the other builders last quarter and
-    :math:`\varphi \in [0, 1]` the herding (FOMO, land-grab) weight, after Scharfstein and
-    Stein's (1990) imitation of peers' investment.
+    :math:`\bar\iota_{-i}` the other builders' capex over their installed capital last quarter
+    (the pace of the land grab) and :math:`\varphi \in [0, 1]` the herding (FOMO) weight: a
+    builder builds as fast as its peers whatever its own demand forecast, after Scharfstein
+    and Stein's (1990) imitation of peers' investment.
 
     Parameters
     ----------
-    fundamental, previous, peer_growth : ndarray, shape (R, B)
-        :math:`I^f`, :math:`I_{t-1}` (USD per quarter) and :math:`\bar g_{-i}`.
+    fundamental, capital, peer_intensity : ndarray, shape (R, B)
+        :math:`I^f` (USD per quarter), :math:`K` (USD) and :math:`\bar\iota_{-i}` (per quarter).
     fomo : float
         :math:`\varphi`.
     shock : ndarray, shape (R, B)
-        Multiplicative shock :math:`e^{\sigma\varepsilon}` (mean-one lognormal).
+        Multiplicative shock :math:`e^{\sigma\varepsilon - \sigma^2/2}` (mean one).
 
     Returns
     -------
@@ -302,10 +304,10 @@ def capex_rule(fundamental: F64, previous: F64, peer_growth: F64, fomo: float, s
     Examples
     --------
     >>> one = np.ones((1, 2))
-    >>> print(capex_rule(np.array([[0.0, 2.0]]), one, np.log(1.5) * one, 0.5, one))
-    [[0.75 1.75]]
+    >>> print(capex_rule(np.array([[0.0, 2.0]]), 10 * one, 0.1 * one, 0.5, one))
+    [[0.5 1.5]]
     """
-    return ((1.0 - fomo) * fundamental + fomo * previous * np.exp(peer_growth)) * shock
+    return ((1.0 - fomo) * fundamental + fomo * peer_intensity * capital) * shock
 
 
 def gpu_value_step(

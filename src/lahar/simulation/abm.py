@@ -23,8 +23,8 @@ inside a quarter). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
 3. **Builders** update expected growth adaptively,
    :math:`g^e_t = \lambda g^e_{t-1} + (1 - \lambda)\, 4\log(R_t / R_{t-1})`, want capital
    :math:`K^*_i = s_i R_t e^{g^e_t H/4} / (\rho_{\max} u^*)`, and set capex with
-   :func:`~lahar.simulation._submodels.capex_rule` (fundamental need mixed with peers' capex
-   growth, the FOMO weight :math:`\varphi`).
+   :func:`~lahar.simulation._submodels.capex_rule` (fundamental need mixed with building at
+   the peers' pace, capex over installed capital; the FOMO weight :math:`\varphi`).
 4. **Financing**: cash flow :math:`CF_i = (m_{AI} R_i + N_i)/4`; vendors fund a share
    :math:`v_i` of capex (circular deals, from the network's equity and pledge layers) and book
    it as revenue; the rest of the gap is borrowed -- first tier unsecured up to a multiple of
@@ -159,7 +159,6 @@ class AbmParams:
     chip_generation_quarters: float
     generation_haircut: float
     initial_utilisation: float
-    target_utilisation: float
     ai_margin: float
     nonai_margin: float
     ai_share_fallback: float
@@ -585,7 +584,6 @@ def _simulate_chunk(
     default_q = np.full((rc, b), -1, dtype=np.int64)
     g0 = np.log1p(prm.growth_expectation0)
     i_prev = np.tile(cap_q0, (rc, 1))
-    i_prev2 = i_prev * np.exp(-g0 / 4.0)
     r0 = init.ai_revenue.sum()
     k0 = k[0].sum()
     k0_share = k[0] / k0
@@ -655,11 +653,13 @@ def _simulate_chunk(
         r_prev = demand
         want_k = share * (demand * np.exp(ge * prm.horizon_quarters / 4.0))[:, None] / rho_plan
         fund = np.maximum(0.0, (want_k - k) / prm.capex_adjust_quarters + k / life_q)
-        growth = np.where(alive, np.log(np.maximum(i_prev, 1.0) / np.maximum(i_prev2, 1.0)), 0.0)
-        n_live = alive.sum(axis=1)
-        peer = (growth.sum(axis=1)[:, None] - growth) / np.maximum(n_live - 1, 1)[:, None]
+        # peers' capex intensity: the others' last capex over their installed capital
+        i_live = np.where(alive, i_prev, 0.0)
+        i_others = i_live.sum(axis=1)[:, None] - i_live
+        k_others = k_tot[:, None] - k_live
+        peer = i_others / np.maximum(k_others, 1.0)
         shock = np.exp(prm.capex_sigma * eps[:, 2 * days + 1 :] - 0.5 * prm.capex_sigma**2)
-        desired = np.where(alive, capex_rule(fund, i_prev, peer, prm.fomo, shock), 0.0)
+        desired = np.where(alive, capex_rule(fund, k, peer, prm.fomo, shock), 0.0)
         # the grid cap binds: no deployment beyond the capital the capped grid can power
         room = np.maximum(0.0, cap_t * prm.capex_per_gw - k_tot * (1.0 - 1.0 / life_q))
         want = desired.sum(axis=1)
@@ -717,7 +717,7 @@ def _simulate_chunk(
         default_q[new] = t
         k = k * (1.0 - 1.0 / life_q) + capex
         arrivals[:, t + lag_p] += capex.sum(axis=1) / prm.capex_per_gw
-        i_prev2, i_prev = i_prev, np.where(alive, capex, 0.0)
+        i_prev = np.where(alive, capex, 0.0)
         # 5. investors
         v = np.where(alive & listed, prm.ai_margin * rev_ai + nonai_cf[None, :], 0.0).sum(axis=1)
         fundamental = np.log(np.maximum(v, 1.0) / v0) + prm.valuation_growth_weight * (ge - g0)
