@@ -168,7 +168,8 @@ class BoomModel(mesa.Model):
         self.rho_max = self.r0 / (p.initial_utilisation * k0)
         k_star0 = k0 + p.capex_adjust_quarters * (cap_q0 - k0 / self.life_q)
         self.rho_plan = self.r0 * math.exp(self.g0 * p.horizon_quarters / 4.0) / k_star0
-        self.ge, self.r_prev = self.g0, self.r0
+        self.ge = self.g0
+        self.r_hist = [self.r0 * math.exp(self.g0 * (k - 4) / 4.0) for k in range(4)]
         self.fc, self.fe, self.fe_hist, self.z = (
             p.adoption0_consumer,
             p.adoption0_enterprise,
@@ -240,10 +241,10 @@ class BoomModel(mesa.Model):
         self.k_tot = sum(b.k for b in self.builder_list if b.alive)
         lit = min(1.0, self.power * p.capex_per_gw / max(self.k_tot, 1.0))
         self.served = min(self.demand, self.rho_max * self.k_tot * lit)
-        self.ge = p.expectation_memory * self.ge + (1.0 - p.expectation_memory) * 4.0 * math.log(
-            self.demand / self.r_prev
+        self.ge = p.expectation_memory * self.ge + (1.0 - p.expectation_memory) * math.log(
+            self.demand / self.r_hist[t % 4]
         )
-        self.r_prev = self.demand
+        self.r_hist[t % 4] = self.demand
         self.builders.do("plan")
         self.i_sum = sum(b.i_prev for b in self.builder_list if b.alive)
         self.builders.do("desire")

@@ -147,7 +147,7 @@ def test_initial_conditions_from_network(prm: AbmParams, init) -> None:
 # ------------------------------------------------------------------ FOMO sweep
 def test_bust_probability_rises_with_fomo(prm: AbmParams, init) -> None:
     probs = []
-    for fomo in (0.0, 0.2, 0.4):
+    for fomo in (0.0, 0.3, 0.6):
         res = simulate(
             dataclasses.replace(prm, fomo=fomo), runs=200, quarters=40, seed=5, init=init
         )

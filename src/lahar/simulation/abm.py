@@ -16,13 +16,15 @@ inside a quarter). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
 
    with the productivity gain :math:`\pi` arriving after :math:`L` quarters.
 2. **Power**: grid capacity :math:`P_t` receives the orders placed :math:`L_p` quarters ago
-   (``capex / capex_per_gw``) and is capped at :math:`\bar P`; capital beyond
+   (``capex / capex_per_gw``) and is capped at :math:`\bar P_t` (which also caps
+   deployment: aggregate capex is scaled down to what the capped grid can power); capital beyond
    :math:`P_t \kappa_{GW}` stays dark. Served revenue
    :math:`R_t = \min(R^d_t, \rho_{\max} K^{\text{lit}}_t)`, shared by installed capital
    :math:`K_i`.
 3. **Builders** update expected growth adaptively,
-   :math:`g^e_t = \lambda g^e_{t-1} + (1 - \lambda)\, 4\log(R_t / R_{t-1})`, want capital
-   :math:`K^*_i = s_i R_t e^{g^e_t H/4} / (\rho_{\max} u^*)`, and set capex with
+   :math:`g^e_t = \lambda g^e_{t-1} + (1 - \lambda)\log(R^d_t / R^d_{t-4})`, want capital
+   :math:`K^*_i = s_i R^d_t e^{g^e_t H/4} / \rho_{plan}` (:math:`\rho_{plan}` set so that
+   fundamental capex equals observed capex at the start), and set capex with
    :func:`~lahar.simulation._submodels.capex_rule` (fundamental need mixed with building at
    the peers' pace, capex over installed capital; the FOMO weight :math:`\varphi`).
 4. **Financing**: cash flow :math:`CF_i = (m_{AI} R_i + N_i)/4`; vendors fund a share
@@ -593,7 +595,8 @@ def _simulate_chunk(
     k_star0 = k0 + prm.capex_adjust_quarters * (cap_q0.sum() - k0 / life_q)
     rho_plan = r0 * np.exp(g0 * prm.horizon_quarters / 4.0) / k_star0
     ge = np.full(rc, g0)
-    r_prev = np.full(rc, r0)
+    # demand of the last four quarters (year-on-year growth); before the start it grew at g0
+    r_hist = np.tile(r0 * np.exp(g0 * (np.arange(4) - 4) / 4.0), (rc, 1))
     fc = np.full(rc, prm.adoption0_consumer)
     fe = np.full(rc, prm.adoption0_enterprise)
     fe_hist = np.empty((rc, quarters))
@@ -647,10 +650,10 @@ def _simulate_chunk(
         share = k_live / np.maximum(k_tot, 1.0)[:, None]
         rev_ai = served[:, None] * share
         # 3. expectations and desired capex
-        ge = prm.expectation_memory * ge + (1.0 - prm.expectation_memory) * 4.0 * np.log(
-            demand / r_prev
+        ge = prm.expectation_memory * ge + (1.0 - prm.expectation_memory) * np.log(
+            demand / r_hist[:, t % 4]
         )
-        r_prev = demand
+        r_hist[:, t % 4] = demand
         want_k = share * (demand * np.exp(ge * prm.horizon_quarters / 4.0))[:, None] / rho_plan
         fund = np.maximum(0.0, (want_k - k) / prm.capex_adjust_quarters + k / life_q)
         # peers' capex intensity: the others' last capex over their installed capital
