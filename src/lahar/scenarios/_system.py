@@ -213,7 +213,9 @@ def cascade_inputs(
     # always when it has a stockholders' deficit, e.g. from buy-backs): its assets at market
     # are its liabilities plus its market value
     deficit = np.isfinite(equity) & (equity <= 0) & np.isfinite(market) & (market > 0)
-    at_market = (deficit | (has_market & (market > equity) & (loss_capacity == "market"))) & ~absorbing
+    at_market = (
+        deficit | (has_market & (market > equity) & (loss_capacity == "market"))
+    ) & ~absorbing
     liabilities = np.maximum(assets - equity, 0.0)
     equity = np.where(at_market, market, equity)
     assets = np.where(at_market, liabilities + market, assets)
