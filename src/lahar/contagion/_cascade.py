@@ -28,14 +28,14 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_scalar, check_vector
+from lahar._validation import as_batch, check_scalar, check_vector, fail
 from lahar.contagion import _eisenberg_noe as _en
 from lahar.contagion._commitments import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_STATUS_WEIGHTS,
     annuity_factor,
 )
-from lahar.contagion._common import canonical_csr, column_sums, row_sums, to_contiguous_batch
+from lahar.contagion._common import canonical_csr, column_sums, row_sums
 from lahar.errors import ConvergenceError, DataError
 
 __all__ = ["COMMITMENT_LAYERS", "CascadeResult", "cascade"]
@@ -155,9 +155,7 @@ def _override(net: Any, metric: str, year: int | None, given: Any) -> NDArray[np
         return facts
     arr = np.asarray(given, dtype=np.float64)
     if arr.shape != (net.n,):
-        raise _fail(
-            _FUNC, metric, f"of shape ({net.n},) (NaN = use the fact)", f"shape {arr.shape}"
-        )
+        raise fail(_FUNC, metric, f"of shape ({net.n},) (NaN = use the fact)", f"shape {arr.shape}")
     return np.where(np.isnan(arr), facts, arr)
 
 
@@ -201,7 +199,7 @@ def _from_network(
         m = np.array(check_vector(margin, "margin", _FUNC, n=n))
         if (m > 1).any():
             k = int(np.flatnonzero(m > 1)[0])
-            raise _fail(_FUNC, "margin", "in [0, 1]", f"{m[k]:g} at [{k}]")
+            raise fail(_FUNC, "margin", "in [0, 1]", f"{m[k]:g} at [{k}]")
     return _Balance(
         debt=canonical_csr(net.layer("debt")),
         stakes=canonical_csr(net.layer("equity")),
@@ -371,7 +369,7 @@ def cascade(
     sigma = check_vector(shock, "shock", _FUNC, n=network.n, batch=True)
     if (sigma > 1).any():
         k = np.unravel_index(int(np.flatnonzero((sigma > 1).ravel())[0]), sigma.shape)
-        raise _fail(
+        raise fail(
             _FUNC,
             "shock",
             "in [0, 1] (a fraction of external assets)",
@@ -391,7 +389,7 @@ def _run(
     max_iter: int,
 ) -> CascadeResult:
     """The fixed-point iteration on prepared arrays (all scenarios at once)."""
-    sigma, was_1d = to_contiguous_batch(shock)
+    sigma, was_1d = as_batch(shock, contiguous=True)
     n, n_scen = sigma.shape
     eq0 = bal.equity
     assets = bal.total_assets

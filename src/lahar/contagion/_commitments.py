@@ -29,8 +29,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_scalar, check_vector
-from lahar.contagion._common import check_square, row_sums, to_contiguous_batch
+from lahar._validation import as_batch, check_scalar, check_vector, fail
+from lahar.contagion._common import check_square, row_sums
 
 __all__ = [
     "DEFAULT_DISCOUNT_RATE",
@@ -128,7 +128,7 @@ def _present_value(mat: sp.csr_array, term: Any, status: str, rate: float, n: in
     missing = np.flatnonzero(terms <= 0)
     if missing.size:
         k = int(missing[0])
-        raise _fail(
+        raise fail(
             _FUNC,
             label,
             "> 0 wherever a commitment is non-zero",
@@ -242,7 +242,7 @@ def commitment_losses(
     d_in = check_vector(default_fraction, "default_fraction", _FUNC, n=n, batch=True)
     _check_at_most_one(d_in, "default_fraction")
     m_arr = _margin(margin, n)
-    d, was_1d = to_contiguous_batch(d_in)
+    d, was_1d = as_batch(d_in, contiguous=True)
     lost_revenue = np.asarray(value.T @ d)
     losses = lost_revenue * m_arr[:, None]
     unpaid = d * row_sums(value)[:, None]
@@ -262,10 +262,10 @@ def commitment_losses(
 def _size_of(commitments: Any) -> int:
     first = next(iter(commitments.values())) if isinstance(commitments, Mapping) else commitments
     if isinstance(commitments, Mapping) and not commitments:
-        raise _fail(_FUNC, "commitments", "a matrix or a non-empty mapping of matrices", "{}")
+        raise fail(_FUNC, "commitments", "a matrix or a non-empty mapping of matrices", "{}")
     shape = first.shape if sp.issparse(first) else np.shape(first)
     if len(shape) != 2 or shape[0] != shape[1]:
-        raise _fail(_FUNC, "commitments", "a square 2-D matrix", f"shape {tuple(shape)}")
+        raise fail(_FUNC, "commitments", "a square 2-D matrix", f"shape {tuple(shape)}")
     return int(shape[0])
 
 
@@ -275,7 +275,7 @@ def _layers(
     if not isinstance(commitments, Mapping):
         w = 1.0 if status_weight is None else status_weight
         if isinstance(w, Mapping):
-            raise _fail(
+            raise fail(
                 _FUNC,
                 "status_weight",
                 "a float when 'commitments' is a single matrix",
@@ -283,7 +283,7 @@ def _layers(
             )
         w = check_scalar(w, "status_weight", _FUNC, low=0.0)
         if isinstance(term_years, Mapping):
-            raise _fail(
+            raise fail(
                 _FUNC,
                 "term_years",
                 "a float or a matrix when 'commitments' is a single matrix",
@@ -293,7 +293,7 @@ def _layers(
         return [("", mat, w, term_years)]
     weights = DEFAULT_STATUS_WEIGHTS if status_weight is None else status_weight
     if not isinstance(weights, Mapping):
-        raise _fail(
+        raise fail(
             _FUNC,
             "status_weight",
             "a mapping of status to weight when 'commitments' is a mapping",
@@ -302,7 +302,7 @@ def _layers(
     out = []
     for status, raw in commitments.items():
         if status not in weights:
-            raise _fail(
+            raise fail(
                 _FUNC,
                 "status_weight",
                 f"a mapping with a weight for every status in 'commitments' (add '{status}')",
@@ -312,7 +312,7 @@ def _layers(
         mat = check_square(raw, f"commitments['{status}']", _FUNC, n=n)
         if isinstance(term_years, Mapping):
             if status not in term_years:
-                raise _fail(
+                raise fail(
                     _FUNC,
                     "term_years",
                     f"a mapping with an entry for '{status}'",
@@ -329,7 +329,7 @@ def _check_at_most_one(v: NDArray[np.float64], name: str) -> None:
     over = v > 1.0
     if over.any():
         pos = [int(x) for x in np.unravel_index(int(np.flatnonzero(over.ravel())[0]), v.shape)]
-        raise _fail(_FUNC, name, "in [0, 1]", f"{v[tuple(pos)]:g} at {pos}")
+        raise fail(_FUNC, name, "in [0, 1]", f"{v[tuple(pos)]:g} at {pos}")
 
 
 def _margin(margin: Any, n: int) -> NDArray[np.float64]:

@@ -28,9 +28,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_choice, check_scalar, check_vector
+from lahar._validation import as_batch, check_choice, check_scalar, check_vector, fail
 from lahar.contagion import _kernels
-from lahar.contagion._common import check_square, row_sums, scale_rows, to_contiguous_batch
+from lahar.contagion._common import check_square, row_sums, scale_rows
 from lahar.errors import ConvergenceError
 
 __all__ = ["DebtRankResult", "debtrank"]
@@ -199,12 +199,12 @@ def debtrank(
         over = h1 > 1.0
         k = np.unravel_index(int(np.flatnonzero(over.ravel())[0]), h1.shape)
         pos = [int(x) for x in k]
-        raise _fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
+        raise fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
     tol = check_scalar(tol, "tol", _FUNC, low=0.0)
     max_iter = int(check_scalar(max_iter, "max_iter", _FUNC, low=1))
     weights = _value_weights(value, amat, eq)
     lam = scale_rows(amat, 1.0 / eq)
-    h, was_1d = to_contiguous_batch(h1)
+    h, was_1d = as_batch(h1, contiguous=True)
     if method == "linear":
         final, rounds, residual, spare = _linear(lam, h, tol, max_iter)
     else:

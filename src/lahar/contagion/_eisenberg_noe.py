@@ -55,14 +55,13 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import check_scalar, check_vector
+from lahar._validation import as_batch, check_scalar, check_vector
 from lahar.contagion import _kernels
 from lahar.contagion._common import (
     check_square,
     column_sums,
     row_sums,
     scale_rows,
-    to_contiguous_batch,
 )
 from lahar.errors import LaharError
 
@@ -683,7 +682,7 @@ def eisenberg_noe(
     e_in = check_vector(external_assets, "external_assets", _FUNC, n=system.n, batch=True)
     alpha = check_scalar(alpha, "alpha", _FUNC, low=0.0, high=1.0)
     beta = check_scalar(beta, "beta", _FUNC, low=0.0, high=1.0)
-    e, was_1d = to_contiguous_batch(e_in)
+    e, was_1d = as_batch(e_in, contiguous=True)
     return _result(system, _clear(system, e, alpha, beta), e, was_1d)
 
 
