@@ -106,6 +106,8 @@ def check_matrix(
 
 def _pos(flat: int, shape: tuple[int, ...]) -> str:
     """Position of a flat index as ``[i, j]`` with plain ints (no numpy reprs)."""
+    if not shape:
+        return ""
     return str([int(x) for x in np.unravel_index(flat, shape)])
 
 
@@ -128,6 +130,10 @@ def _range_text(
     lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
     hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
     return f"in the range {lo}, {hi}"
+
+
+def _at(value: str, where: str) -> str:
+    return f"{value} at {where}" if where else value
 
 
 def _check_values(
@@ -164,7 +170,7 @@ def _check_values(
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         what = "finite (NaN allowed: unknown)" if allow_nan else "finite (no NaN or inf)"
-        raise fail(func, name, what, f"{flat[k]} at {index(k)}")
+        raise fail(func, name, what, _at(f"{flat[k]}", index(k)))
     with np.errstate(invalid="ignore"):
         out = np.zeros(flat.shape, dtype=bool)
         if low is not None:
@@ -174,7 +180,7 @@ def _check_values(
     if out.any():
         k = int(np.flatnonzero(out)[0])
         raise fail(
-            func, name, _range_text(low, high, low_open, high_open), f"{flat[k]:g} at {index(k)}"
+            func, name, _range_text(low, high, low_open, high_open), _at(f"{flat[k]:g}", index(k))
         )
 
 

@@ -80,7 +80,7 @@ def test_bust_exposure_linear_and_checked():
         dc_capex_share=0.26,
     )
     assert u.utility_capex_at_risk == pytest.approx(0.5 * 208e9 * 0.26)
-    with pytest.raises(ValueError, match="'dc_capex_share' parameter of bust_exposure"):
+    with pytest.raises(ValueError, match=r"'dc_capex_share' parameter of bust_exposure\(\)"):
         bust_exposure(
             0.5, contract_value=0.0, restart_capex=0.0, deferred_coal_gw=0.0, dc_capex_share=2.0
         )

@@ -162,12 +162,16 @@ def test_non_square_matrix_raises():
 def test_nan_raises():
     with pytest.raises(ValueError, match=r"finite \(no NaN or inf\)"):
         leontief(np.array([[0.1, np.nan], [0.0, 0.1]]), [1.0, 1.0])
-    with pytest.raises(ValueError, match="'final_demand' parameter of leontief must be finite"):
+    with pytest.raises(
+        ValueError, match=r"'final_demand' parameter of leontief\(\) must be finite"
+    ):
         leontief(A_MB, [np.nan, 1.0])
 
 
 def test_shape_mismatch_raises():
-    with pytest.raises(ValueError, match=r"'final_demand' parameter of leontief must be of shape"):
+    with pytest.raises(
+        ValueError, match=r"'final_demand' parameter of leontief\(\) must be of shape"
+    ):
         leontief(A_MB, [1.0, 2.0, 3.0])
 
 

@@ -38,13 +38,15 @@ def test_reprice_batched_equals_single():
 
 
 def test_reprice_bad_input():
-    with pytest.raises(ValueError, match="'ai_cut' parameter of reprice must be in the range"):
+    with pytest.raises(ValueError, match=r"'ai_cut' parameter of reprice\(\) must be in the range"):
         reprice([1.0], ai_exposure=[0.5], ai_cut=1.5)
-    with pytest.raises(ValueError, match="'market_cap' parameter of reprice must be > 0"):
+    with pytest.raises(ValueError, match=r"'market_cap' parameter of reprice\(\) must be > 0"):
         reprice([0.0], ai_exposure=[0.5], ai_cut=0.1)
-    with pytest.raises(ValueError, match="'ai_exposure' parameter of reprice must be in"):
+    with pytest.raises(ValueError, match=r"'ai_exposure' parameter of reprice\(\) must be in"):
         reprice([1.0], ai_exposure=[2.0], ai_cut=0.1)
-    with pytest.raises(ValueError, match="'ai_exposure' parameter of reprice must be of shape"):
+    with pytest.raises(
+        ValueError, match=r"'ai_exposure' parameter of reprice\(\) must be of shape"
+    ):
         reprice([1.0, 2.0], ai_exposure=[0.5], ai_cut=0.1)
     with pytest.raises(ValueError, match="must have S = 2 columns"):
         reprice([1.0], ai_exposure=[0.5], ai_cut=[0.1, 0.2], equity_loss=[[1.0, 2.0, 3.0]])
@@ -75,7 +77,7 @@ def test_savings_and_wealth_effect():
     np.testing.assert_allclose(s.k401, [-1.0, 0.0])
     np.testing.assert_allclose(s.db_pensions, [-1.0, 0.0])
     np.testing.assert_allclose(wealth_effect(s.households, mpc=0.032), [-0.32, 0.0])
-    with pytest.raises(ValueError, match="'mpc' parameter of wealth_effect must be in"):
+    with pytest.raises(ValueError, match=r"'mpc' parameter of wealth_effect\(\) must be in"):
         wealth_effect(1.0, mpc=1.5)
     with pytest.raises(ValueError, match="'pension_equity_share' parameter"):
         savings_losses(
