@@ -204,7 +204,31 @@ def money_flow_table(
     --------
     money_flows : the same as a sparse matrix.
     """
-    func = "money_flows"
+    return _flow_table(
+        net,
+        annualize=annualize,
+        status_weights=status_weights,
+        spread_years=spread_years,
+        holdings=holdings,
+        exclude=exclude,
+        reverse=reverse,
+        layers=layers,
+        func="money_flow_table",
+    )
+
+
+def _flow_table(
+    net: Network,
+    *,
+    annualize: bool,
+    status_weights: Mapping[str, float] | None,
+    spread_years: float | None,
+    holdings: bool,
+    exclude: Sequence[str] | Mapping[str, str],
+    reverse: Sequence[str] | Mapping[str, str],
+    layers: Sequence[str] | None,
+    func: str,
+) -> pd.DataFrame:
     chosen = tuple(layers) if layers is not None else FORWARD_LAYERS + REVERSED_LAYERS
     known = set(FORWARD_LAYERS) | set(REVERSED_LAYERS)
     bad = [x for x in chosen if x not in known]
@@ -331,8 +355,9 @@ def money_flows(
     array([[  0., 100.],
            [ 30.,   0.]])
     """
-    t = money_flow_table(
+    t = _flow_table(
         net,
+        func="money_flows",
         annualize=annualize,
         status_weights=status_weights,
         spread_years=spread_years,

@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import as_batch, check_scalar, check_vector, fail
+from lahar._validation import as_batch, check_array, check_scalar, check_vector, fail
 from lahar.contagion._common import check_square, row_sums
 
 __all__ = [
@@ -100,13 +100,19 @@ def annuity_factor(term_years: ArrayLike, discount_rate: float) -> NDArray[np.fl
     ndarray
         Same shape as ``term_years``.
 
+    Raises
+    ------
+    lahar.errors.DataError
+        A negative, NaN or infinite term or rate.
+
     Examples
     --------
     >>> from lahar.contagion import annuity_factor
     >>> print(annuity_factor([1.0, 5.0], 0.08).round(4), annuity_factor(5.0, 0.0))
     [0.9259 3.9927] 5.0
     """
-    t = np.asarray(term_years, dtype=np.float64)
+    t = check_array(term_years, "term_years", "annuity_factor", low=0.0)
+    discount_rate = check_scalar(discount_rate, "discount_rate", "annuity_factor", low=0.0)
     if discount_rate == 0.0:
         return t.copy()
     return -np.expm1(-t * np.log1p(discount_rate)) / discount_rate

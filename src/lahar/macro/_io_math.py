@@ -20,7 +20,15 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import as_batch, check_matrix, check_vector, fail, restore_shape
+from lahar._validation import (
+    as_batch,
+    check_int,
+    check_matrix,
+    check_scalar,
+    check_vector,
+    fail,
+    restore_shape,
+)
 
 __all__ = [
     "IOEffects",
@@ -222,7 +230,11 @@ def spectral_radius_bound(
     >>> print(f"{lo:.2f} <= rho <= {hi:.2f}")
     1.10 <= rho <= 1.10
     """
-    m = abs(matrix) if sp.issparse(matrix) else np.abs(np.asarray(matrix))
+    func = "spectral_radius_bound"
+    checked = check_matrix(matrix, "matrix", func, nonneg=False)
+    max_iter = check_int(max_iter, "max_iter", func, low=1)
+    tol = check_scalar(tol, "tol", func, low=0.0)
+    m = abs(checked) if sp.issparse(checked) else np.abs(checked)
     n = m.shape[0]
     v = np.ones(n)
     lower, upper = 0.0, np.inf
