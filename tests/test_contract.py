@@ -495,6 +495,11 @@ CASES: dict[str, Case] = {
         },
         ("liabilities", "external_assets"),
     ),
+    "lahar.contagion.prepare_clearing": Case(
+        lambda: {"liabilities": L3.copy(), "external_liabilities": np.array([1.0, 0.0, 2.0])},
+        {"liabilities": "shape square nan sign", "external_liabilities": "length nan sign"},
+        ("liabilities", "external_liabilities"),
+    ),
     "lahar.contagion.debtrank": Case(
         lambda: {
             "exposures": np.array([[0.0, 5.0], [5.0, 0.0]]),

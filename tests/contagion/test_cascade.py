@@ -128,7 +128,7 @@ def test_debt_only_network_matches_eisenberg_noe(engine):
     el = np.maximum(ta - eq - borrowed, 0.0)
     en = eisenberg_noe(D.T, e0[:, None] * (1 - shock), external_liabilities=el)
     np.testing.assert_allclose(res.payments, en.payments, rtol=1e-10)
-    np.testing.assert_allclose(res.credit_loss, en.equity_loss, rtol=1e-9, atol=1e-3)
+    np.testing.assert_allclose(res.credit_loss, en.credit_loss, rtol=1e-9, atol=1e-3)
     np.testing.assert_array_equal(res.defaulted, en.defaulted)
 
 

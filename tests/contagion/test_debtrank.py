@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 
 from lahar.contagion import DebtRankResult, debtrank
-from lahar.contagion._reference import debtrank_battiston_reference, debtrank_linear_reference
 from lahar.errors import ConvergenceError, DataError
 
 from ._helpers import random_sparse_liabilities
+from ._reference import debtrank_battiston_reference, debtrank_linear_reference
 
 A2 = np.array([[0.0, 5.0], [5.0, 0.0]])
 E2 = np.array([10.0, 10.0])

@@ -7,8 +7,9 @@ import pytest
 import scipy.sparse as sp
 
 from lahar.contagion import FireSaleResult, fire_sale
-from lahar.contagion._reference import fire_sale_reference
 from lahar.errors import DataError
+
+from ._reference import fire_sale_reference
 
 TV10 = {
     "assets": np.array([100.0, 50.0]),

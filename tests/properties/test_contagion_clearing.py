@@ -12,9 +12,9 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.contagion._helpers import lp_clearing
+from tests.contagion._reference import clearing_reference
 
 from lahar.contagion import eisenberg_noe
-from lahar.contagion._reference import clearing_reference
 
 SETTINGS = settings(max_examples=60, deadline=None)
 amount = st.integers(0, 400).map(lambda v: v / 4.0)
@@ -92,7 +92,7 @@ def test_monotone_in_external_assets(case, bump):
     hi = eisenberg_noe(L, e + bump, alpha=alpha, beta=beta, external_liabilities=ext)
     scale = 1.0 + L.sum() + e.max(initial=0.0)
     assert (hi.payments >= lo.payments - 1e-9 * scale).all()
-    assert (hi.equity_loss <= lo.equity_loss + 1e-9 * scale).all()
+    assert (hi.credit_loss <= lo.credit_loss + 1e-9 * scale).all()
     assert (hi.defaulted <= lo.defaulted).all()
 
 
@@ -125,5 +125,5 @@ def test_no_shock_no_loss(case):
         L, np.maximum(e, pbar[:, None]), alpha=alpha, beta=beta, external_liabilities=ext
     )
     assert not res.defaulted.any()
-    assert (res.equity_loss == 0).all()
+    assert (res.credit_loss == 0).all()
     np.testing.assert_array_equal(res.payments, np.broadcast_to(pbar[:, None], e.shape))

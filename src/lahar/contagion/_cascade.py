@@ -29,13 +29,13 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lahar._validation import as_batch, check_scalar, check_vector, fail
-from lahar.contagion import _eisenberg_noe as _en
 from lahar.contagion._commitments import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_STATUS_WEIGHTS,
     annuity_factor,
 )
 from lahar.contagion._common import canonical_csr, column_sums, row_sums
+from lahar.contagion._eisenberg_noe import prepare_clearing
 from lahar.errors import ConvergenceError, DataError
 
 __all__ = ["COMMITMENT_LAYERS", "CascadeResult", "cascade"]
@@ -88,7 +88,11 @@ class CascadeResult:
     price_change : ndarray
         Fire-sale price change of each entity's stock (a return in [-1, 0]).
     rounds : int
-        Outer iterations until no channel changed any more.
+        Iterations performed (outer rounds over all channels), the last of which changed no
+        loss by more than ``tol`` and no default: at least 2, since the first round's fire
+        sales only act in the second. The same meaning as ``rounds`` of
+        :class:`~lahar.contagion.DebtRankResult` and ``n_iter`` of
+        :class:`~lahar.errors.ConvergenceError`.
     """
 
     ids: NDArray[np.object_]
@@ -398,7 +402,7 @@ def _run(
     held = row_sums(bal.stakes)
     e0 = np.maximum(assets - lent - held, 0.0)
     external_liab = np.maximum(assets - eq0 - borrowed, 0.0)
-    system = _en._prepare(bal.debt.T, external_liab)
+    system = prepare_clearing(bal.debt.T, external_liab)
     stakes = bal.stakes
     stakes_t = sp.csr_array(stakes.T)
     value_t = sp.csr_array(bal.commitment_value.T)
@@ -413,7 +417,7 @@ def _run(
     total = shock_loss.copy()
     dflt = np.zeros((n, n_scen), dtype=bool)
     phi = np.zeros((n, n_scen))
-    start = None
+    start = None  # payments of the last round: above this round's answer (losses only grow)
     scale = tol * max(float(eq0.max(initial=0.0)), 1.0)
     for rounds in range(1, max_iter + 1):
         h = np.minimum(1.0, total / eq0[:, None])
@@ -422,9 +426,9 @@ def _run(
         fire = np.asarray(stakes @ ((1.0 - h) * phi))
         e = e0[:, None] + held[:, None] - shock_loss - commit - stake - fire
         np.maximum(e, 0.0, out=e)
-        sol = _en._clear(system, np.ascontiguousarray(e), alpha, beta, start=start)
-        start = sol.x.copy()
-        credit = sol.loss
+        sol = system.clear(e, alpha=alpha, beta=beta, start=start)
+        start = sol.payments
+        credit = sol.credit_loss
         new_total = shock_loss + commit + stake + fire + credit
         new_dflt = sol.defaulted | (new_total > eq0[:, None] * (1 + 1e-12))
         # fire sales: each firm sells b * min(loss, E) pro rata over its assets
@@ -442,7 +446,7 @@ def _run(
             n_iter=max_iter,
             residual=change,
         )
-    payments = system.pbar[:, None] - sol.x
+    payments = sol.payments
     equity = eq0[:, None] - total
     out = {
         "shock_loss": shock_loss,

@@ -61,8 +61,11 @@ class DebtRankResult:
     defaulted : ndarray of bool
         ``distress >= 1``.
     rounds : int
-        Propagation steps performed (products with :math:`\Lambda`), the same for every
-        scenario of the batch; 0 for an all-zero shock.
+        Iterations performed (propagation steps, products with :math:`\Lambda`), the last
+        of which added no distress above ``tol`` (``linear``) or distressed nobody new
+        (``battiston``); the same for every scenario of the batch, 0 for an all-zero shock.
+        The same meaning as ``rounds`` of :class:`~lahar.contagion.CascadeResult` and
+        ``n_iter`` of :class:`~lahar.errors.ConvergenceError`.
     residual : float
         Largest last increment of ``h`` (0 when the dynamics stopped exactly).
     method : str
