@@ -1,6 +1,6 @@
 """Eisenberg–Noe / Rogers–Veraart clearing: published examples, independent checks, errors.
 
-Test vectors are from ``shared/research/model_test_vectors.md`` (TV-n). For each, the test says
+Test vectors are those of the table in ``docs/contagion.md`` (TV-n), with their provenance. For each, the test says
 which numbers are *published* in the cited source and which were *recomputed* (self-check by an
 independent script: Picard iteration from pbar and ``scipy.optimize.linprog``).
 """

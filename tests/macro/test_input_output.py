@@ -26,8 +26,7 @@ from lahar.macro.input_output import (
     type_ii_multipliers,
 )
 
-# Miller & Blair (2009), Input-Output Analysis, 2nd ed., §2.3 numerical example
-# (TV-11 in shared/research/model_test_vectors.md).
+# Miller & Blair (2009), Input-Output Analysis, 2nd ed., §2.3 numerical example (TV-11).
 Z = np.array([[150.0, 500.0], [200.0, 100.0]])
 X = np.array([1000.0, 2000.0])
 A_MB = np.array([[0.15, 0.25], [0.20, 0.05]])

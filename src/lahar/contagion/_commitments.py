@@ -53,9 +53,10 @@ committed != drawn" (``DESIGN.md``); the levels should be varied in scenario swe
 
 DEFAULT_DISCOUNT_RATE = 0.08
 """Default annual discount rate (an assumption): between the 6.58 % yield of the A+-rated
-Meta/Blue Owl Hyperion SPV bonds (Oct 2025) and the ~9–11 % coupons of CoreWeave's notes and
-delayed-draw term loans (2025), see ``deals_and_financing.csv`` rows D057 and D076 of the
-research base; i.e. roughly the cost of funding of the AI build-out's second tier."""
+Meta/Blue Owl Hyperion SPV bonds (Oct 2025; Financial Times Alphaville, 30 Oct 2025, source
+S028 in ``data/sources.csv``) and the ~9–11 % coupons of CoreWeave's notes and delayed-draw
+term loans (2025; e.g. its 9.000 % senior notes due 2031, 8-K of 25 Jul 2025, S125); i.e.
+roughly the cost of funding of the AI build-out's second tier."""
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,9 @@ def commitment_losses(
         scenario.
     margin : float or array_like, shape (n,)
         Gross margin :math:`m_j \in [0, 1]` of each supplier (for example Nvidia's GAAP gross
-        margin was 73.4 % in Q3 FY2026, research base row MEM197). No default: margins differ
-        by an order of magnitude between chip designers and GPU renters.
+        margin was 73.4 % in Q3 FY2026: NVIDIA's results press release of 19 Nov 2025). No
+        default: margins differ by an order of magnitude between chip designers and GPU
+        renters.
     term_years : float, array_like / sparse (n, n), or mapping of str to those
         Remaining term :math:`T` of each commitment in years (> 0 wherever a commitment is
         non-zero); a mapping gives one per status.

@@ -181,7 +181,8 @@ def debtrank(
 
     Examples
     --------
-    Two banks each holding claims on the other worth half their equity (TV-7); bank 0 loses
+    Two banks each holding claims on the other worth half their equity (TV-7 of
+    ``docs/contagion.md``); bank 0 loses
     20 % of its equity.
 
     >>> import numpy as np

@@ -110,7 +110,7 @@ def fire_sale(
         scenario.
     equity : array_like, shape (N,), optional
         Equity :math:`E_n` > 0 for ``AV`` and ``IV``; default ``assets / leverage`` (leverage
-        read as assets over equity, as in TV-10).
+        read as assets over equity, as in test vector TV-10 of ``docs/contagion.md``).
 
     Returns
     -------
@@ -136,7 +136,7 @@ def fire_sale(
 
     Examples
     --------
-    Two banks, two assets (TV-10): asset 0 falls by 2 %.
+    Two banks, two assets (TV-10 of ``docs/contagion.md``): asset 0 falls by 2 %.
 
     >>> import numpy as np
     >>> from lahar.contagion import fire_sale
