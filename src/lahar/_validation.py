@@ -98,10 +98,13 @@ def check_matrix(
         raise fail(func, name, "a square 2-D matrix", f"shape {m.shape}")
     if n is not None and m.shape[0] != n:
         raise fail(func, name, f"of shape ({n}, {n})", f"shape {m.shape}")
-    _check_values(
-        m.data if sp.issparse(m) else m, name, func, nonneg=nonneg, index=_matrix_index(m)
-    )
+    _check_values(_stored(m), name, func, nonneg=nonneg, index=_matrix_index(m))
     return m
+
+
+def _stored(m: Any) -> NDArray[np.float64]:
+    """The stored values of a matrix: ``data`` of a sparse one, the array itself if dense."""
+    return np.asarray(m.data if sp.issparse(m) else m)
 
 
 def _pos(flat: int, shape: tuple[int, ...]) -> str:
@@ -392,9 +395,7 @@ def check_rect_matrix(
     want = tuple("S" if d is None else d for d in shape)
     if m.ndim != 2 or any(d is not None and d != g for d, g in zip(shape, m.shape, strict=True)):
         raise fail(func, name, f"a 2-D matrix of shape {want}", f"shape {m.shape}")
-    _check_values(
-        m.data if sp.issparse(m) else m, name, func, nonneg=nonneg, index=_matrix_index(m)
-    )
+    _check_values(_stored(m), name, func, nonneg=nonneg, index=_matrix_index(m))
     return m
 
 

@@ -550,7 +550,9 @@ def _circulation_flow(
 ) -> NDArray[np.float64]:
     from lahar.analytics._flowkernel import min_cost_route  # numba loads here, not at import
 
-    supply = np.bincount(s, f, minlength=n) - np.bincount(d, f, minlength=n)
+    supply = np.asarray(
+        np.bincount(s, f, minlength=n) - np.bincount(d, f, minlength=n), dtype=np.float64
+    )
     r, _, _ = min_cost_route(n, s, d, f, supply, tol=_TOL)
     return np.clip(f - r, 0.0, f)
 

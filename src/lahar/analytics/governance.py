@@ -135,8 +135,7 @@ def official_paths(
                 continue
             extend([*path, v], [*amounts, float(U[u, v])])
 
-    for o in who.astype(np.int64):
-        o = int(o)
+    for o in who.astype(np.int64).tolist():
         row = slice(T.indptr[o], T.indptr[o + 1])
         for v, amt in zip(T.indices[row].tolist(), T.data[row].tolist(), strict=True):
             extend([o, int(v)], [float(amt)])

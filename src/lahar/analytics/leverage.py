@@ -25,7 +25,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -227,7 +227,8 @@ def credit_ratios(
         adj_debt_to_assets=_ratio(adj, a + off),
     )
     if shape == ():
-        return CreditRatios(*(np.float64(x) for x in out.__dict__.values()))
+        scalars: dict[str, Any] = {k: np.float64(v) for k, v in out.__dict__.items()}
+        return CreditRatios(**scalars)
     return out
 
 

@@ -7,7 +7,7 @@ summed) without touching the caller's arrays, and (n,) / (n, S) batches go throu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +29,7 @@ def canonical_csr(m: sp.csr_array | NDArray[np.float64]) -> sp.csr_array:
 
     Never mutates ``m``: a copy is made whenever the arrays would have to change.
     """
+    m = cast(Any, m)  # a scipy sparse array below (scipy has no type information)
     if not sp.issparse(m):
         out = sp.csr_array(np.asarray(m, dtype=np.float64))
         out.eliminate_zeros()

@@ -261,7 +261,7 @@ def _linear(
         return h, rounds, residual, dh
     # Picard form h(t+1) = min(1, h1 + Lambda h(t)) on two buffers; the shock is kept compact.
     n = h1.shape[0]
-    nz = h1.any(axis=1)
+    nz: NDArray[np.bool_] = np.asarray(h1.any(axis=1))
     rows = np.flatnonzero(nz)
     slot = np.full(n, -1, dtype=np.int64)
     slot[rows] = np.arange(rows.size)

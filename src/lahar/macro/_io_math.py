@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import scipy.linalg as sla
@@ -46,7 +46,7 @@ __all__ = [
     "type_ii_multipliers",
 ]
 
-Matrix = NDArray[np.float64] | sp.sparray | sp.spmatrix
+Matrix: TypeAlias = NDArray[np.float64] | sp.sparray | sp.spmatrix
 
 # Right-hand sides per SuperLU triangular solve (see LeontiefFactor.solve).
 _SPARSE_CHUNK = 64
@@ -316,7 +316,7 @@ def _factor(
     if check_spectral and n > 0:
         lower, upper = spectral_radius_bound(m)
         if upper >= 1.0:
-            negative = (m.data < 0).any() if sp.issparse(m) else (m < 0).any()
+            negative = bool((np.asarray(m.data if sp.issparse(m) else m) < 0).any())
             if lower >= 1.0 and not negative:
                 raise fail(
                     func,
@@ -373,12 +373,13 @@ def _max_colsum(m: Matrix) -> float:
 
 def _dense_spectral_radius(m: Matrix) -> float:
     n = m.shape[0]
+    dense = m
     if sp.issparse(m):
         if n > 4000:
             vals = spla.eigs(m, k=1, which="LM", return_eigenvectors=False, maxiter=10 * n)
             return float(np.abs(vals).max())
-        m = m.toarray()
-    return float(np.abs(np.linalg.eigvals(m)).max()) if n else 0.0
+        dense = cast(Any, m).toarray()
+    return float(np.abs(np.linalg.eigvals(dense)).max()) if n else 0.0
 
 
 def leontief(
