@@ -429,8 +429,8 @@ def max_circulation(
     flows : array_like or scipy.sparse array, shape (n, n)
         ``F[i, j]`` >= 0: money paid by ``i`` to ``j`` per period (USD).
     method : {"auto", "flow", "highs"}, default "auto"
-        ``"flow"``: the min-cost-flow kernel (compiled with numba when the ``fast`` extra is
-        installed; pure Python, slow, otherwise). ``"highs"``: ``scipy.optimize.linprog`` with
+        ``"flow"``: the min-cost-flow kernel (compiled with numba, a core dependency; pure
+        Python, slow, on a platform without it). ``"highs"``: ``scipy.optimize.linprog`` with
         HiGHS on the sparse incidence matrix. ``"auto"``: HiGHS for small problems (up to 5,000
         edges inside strongly connected components, where it takes milliseconds and needs no
         compilation), the kernel above that when numba is available.
