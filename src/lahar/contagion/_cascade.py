@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import as_batch, check_scalar, check_vector, fail
+from lahar._validation import as_batch, check_int, check_scalar, check_vector, fail
 from lahar.contagion._commitments import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_STATUS_WEIGHTS,
@@ -195,6 +195,9 @@ def _from_network(
     if problems:
         raise DataError("\n".join(problems))
     weights = DEFAULT_STATUS_WEIGHTS if status_weight is None else dict(status_weight)
+    weights = {
+        k: check_scalar(v, f"status_weight[{k!r}]", _FUNC, low=0.0) for k, v in weights.items()
+    }
     market = net.fact("market_cap", year)
     market = np.where(np.isfinite(market) & (market > 0), market, equity)
     if np.ndim(margin) == 0:
@@ -355,7 +358,7 @@ def cascade(
     [-15.     5.208  20.   ]
     """
     tol = check_scalar(tol, "tol", _FUNC, low=0.0)
-    max_iter = int(check_scalar(max_iter, "max_iter", _FUNC, low=1))
+    max_iter = check_int(max_iter, "max_iter", _FUNC, low=1)
     alpha = check_scalar(alpha, "alpha", _FUNC, low=0.0, high=1.0)
     beta = check_scalar(beta, "beta", _FUNC, low=0.0, high=1.0)
     rate = check_scalar(discount_rate, "discount_rate", _FUNC, low=0.0)

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import as_batch, check_choice, check_scalar, check_vector, fail
+from lahar._validation import as_batch, check_choice, check_int, check_scalar, check_vector, fail
 from lahar.contagion import _kernels
 from lahar.contagion._common import check_square, row_sums, scale_rows
 from lahar.errors import ConvergenceError
@@ -205,7 +205,7 @@ def debtrank(
         pos = [int(x) for x in k]
         raise fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
     tol = check_scalar(tol, "tol", _FUNC, low=0.0)
-    max_iter = int(check_scalar(max_iter, "max_iter", _FUNC, low=1))
+    max_iter = check_int(max_iter, "max_iter", _FUNC, low=1)
     weights = _value_weights(value, amat, eq)
     lam = scale_rows(amat, 1.0 / eq)
     h, was_1d = as_batch(h1, contiguous=True)
