@@ -315,3 +315,18 @@ def test_bea_type_ii_household_closure():
     assert (m2 / m1 < 2).all()
     with pytest.raises(ValueError, match="consumption_per_income"):
         t.household_closure(-1.0)
+
+
+def test_errors_name_the_function_and_parameter_called():
+    """ghosh() and the multipliers used to report factorize() and 'technical_coefficients'."""
+    B = np.array([[0.5, 0.6], [0.6, 0.5]])  # spectral radius 1.1
+    with pytest.raises(
+        DataError, match=r"^The 'allocation_coefficients' parameter of ghosh\(\) must be"
+    ):
+        ghosh(B, [1.0, 1.0])
+    with pytest.raises(
+        DataError, match=r"^The 'technical_coefficients' parameter of total_requirements\(\)"
+    ):
+        total_requirements(B)
+    with pytest.raises(DataError, match=r"^The 'coefficients' parameter of factorize\(\)"):
+        factorize(B)

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lahar._validation import (
     as_batch,
+    check_choice,
     check_int,
     check_matrix,
     check_scalar,
@@ -290,6 +291,9 @@ def factorize(
     >>> f.solve([350.0, 1700.0]).round(6)
     array([1000., 2000.])
     """
+    check_choice(
+        permc_spec, "permc_spec", "factorize", ("NATURAL", "MMD_ATA", "MMD_AT_PLUS_A", "COLAMD")
+    )
     return _factor(
         coefficients,
         "coefficients",
