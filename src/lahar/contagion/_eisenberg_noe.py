@@ -128,7 +128,7 @@ class ClearingResult:
         return self.payments * (share if self.payments.ndim == 1 else share[:, None])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClearingSystem:
     r"""A liabilities network prepared for clearing (from :func:`prepare_clearing`).
 
