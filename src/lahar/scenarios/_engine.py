@@ -14,6 +14,8 @@ For draws ``s = a .. b-1`` of a scenario:
    defaults; a repricing becomes a fall of the issuers' equity values.
 3. **Financial cascade.** :func:`lahar.contagion.cascade` to the joint fixed point of
    commitments, equity stakes, debt clearing and fire sales (contract values per draw).
+   The scenario's own AI-capex cut also reprices the listed AI cohort by its AI premium
+   times the cut (the market round of :func:`capex_bust`), which every holder books.
 4. **Real economy.** The AI-capex cut is the scenario's own cut plus delayed deployments,
    withdrawn pledges and the capex of every builder that defaulted (share of US AI capex);
    :func:`capex_bust` gives GDP and jobs (linear in the cut), the markets fall with the cut
@@ -169,6 +171,7 @@ class Context:
     macro_unit: dict[str, float]
     us_ai_capex: float
     banks: NDArray[np.bool_]
+    ai_exposure: NDArray[np.float64]
 
     @property
     def d(self) -> int:
@@ -364,6 +367,8 @@ def make_context(
         },
         us_ai_capex=us_ai_capex,
         banks=np.isin(kinds, ["bank", "private_credit"]),
+        ai_exposure=np.array([ai_exposure_of_kind(k, params) for k in kinds])
+        * (net.entities["ticker"].notna().to_numpy() if "ticker" in net.entities else 1.0),
     )
 
 
@@ -469,6 +474,11 @@ def evaluate(ctx: Context, start: int, stop: int) -> dict[str, Any]:
             price_fall = 1 - (1 - price_fall) * (1 - sh["exposure"][:, None] * f[None, :])
         elif k == "capex_cut":
             extra_cut += _q(ctx, x, sh["cut"])
+    # the scenario's own capex cut reprices the listed AI cohort (its AI premium falls with
+    # the cut, as in capex_bust's market round): every holder of their stakes books it
+    if extra_cut.any():
+        cohort = ctx.ai_exposure[:, None] * np.clip(extra_cut, 0.0, 1.0)[None, :]
+        price_fall = 1 - (1 - price_fall) * (1 - cohort)
     weights = np.vstack(
         [
             _q(ctx, x, f"status_weight_{st}")
