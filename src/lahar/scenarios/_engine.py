@@ -47,7 +47,16 @@ from lahar.scenarios._macro import ai_exposure_of_kind, capex_bust, power_bust
 from lahar.scenarios._spec import Quantity, Scenario
 from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
 
-__all__ = ["BLOCK", "HEADLINES", "Context", "Dim", "evaluate", "make_context"]
+__all__ = [
+    "BLOCK",
+    "HEADLINES",
+    "Context",
+    "Dim",
+    "draw_points",
+    "evaluate",
+    "make_context",
+    "values",
+]
 
 BLOCK = 64
 """Draws evaluated together: results depend on the block, never on how blocks are grouped."""
@@ -407,8 +416,14 @@ def _q(ctx: Context, x: NDArray[np.float64], name: str) -> NDArray[np.float64]:
     return np.full(x.shape[0], ctx.fixed[name])
 
 
-def evaluate(ctx: Context, start: int, stop: int) -> dict[str, Any]:
+def evaluate(
+    ctx: Context, start: int, stop: int, *, points: NDArray[np.float64] | None = None
+) -> dict[str, Any]:
     """Evaluate draws ``start .. stop-1`` through the full cascade.
+
+    ``points`` (shape ``(stop - start, d)``, in the unit cube) replaces the Sobol points, for
+    designs of other methods (Saltelli samples for Sobol indices, a grid for a reverse stress
+    test); a quantity's value is its distribution's quantile at the point's coordinate.
 
     Returns
     -------
@@ -420,7 +435,16 @@ def evaluate(ctx: Context, start: int, stop: int) -> dict[str, Any]:
     inp = ctx.inputs
     sysm = inp.system
     n = sysm.n
-    u = draw_points(ctx, start, stop)
+    if points is None:
+        u = draw_points(ctx, start, stop)
+    else:
+        u = np.asarray(points, dtype=np.float64)
+        if u.shape != (stop - start, ctx.d):
+            msg = (
+                "The 'points' parameter of evaluate() must be of shape "
+                f"({stop - start}, {ctx.d}). Got shape {u.shape} instead."
+            )
+            raise DataError(msg)
     x = values(ctx, u)
     s = stop - start
     direct = np.zeros((n, s))
