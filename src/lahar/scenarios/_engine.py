@@ -339,7 +339,12 @@ def make_context(
     inflow = np.bincount(
         net.target[inflow_rows], weights=(net.amount * wv)[inflow_rows], minlength=net.n
     )
-    country = net.entities["country"].to_numpy(dtype=object)
+    ents = net.entities
+    country = (
+        ents["country"].to_numpy(dtype=object)
+        if "country" in ents.columns
+        else np.full(net.n, None, dtype=object)
+    )
     unit = capex_bust([1.0], table=table, params=params)
     us_ai_capex = params.value("ai_capex_2025") * params.value("us_share_ai_capex")
     kinds = np.asarray(net.kinds, dtype=object)
