@@ -27,7 +27,8 @@ import scipy
 import scipy.linalg
 import scipy.sparse as sp
 
-from lahar.macro.input_output import factorize, leontief, load_bea
+from lahar.data import load_bea
+from lahar.macro.input_output import factorize, leontief
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:

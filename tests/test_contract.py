@@ -34,6 +34,7 @@ import lahar.analytics
 import lahar.contagion
 import lahar.macro
 from lahar._validation import MESSAGE_PATTERN
+from lahar.data import capex_bridge, load_bea
 from lahar.errors import DataError
 from lahar.network import Network, synthetic
 
@@ -413,27 +414,20 @@ CASES: dict[str, Case] = {
         },
         ("technical_coefficients", "final_demand"),
     ),
-    # BEA loaders (moving to lahar.data in issue 9): a valid call, and their one array input.
-    "lahar.macro.input_output.load_bea": Case(lambda: {"year": 2023}),
-    "lahar.macro.input_output.published_requirements": Case(
-        lambda: {"table": "direct", "year": 2023}, {}, ("table", "year")
-    ),
-    "lahar.macro.input_output.capex_bridge": Case(lambda: {}),
-    "lahar.macro.input_output.industry_of_kind": Case(lambda: {"kind": "neocloud"}, {}, ("kind",)),
     "lahar.macro.input_output.capex_final_demand": Case(
         lambda: {
-            "table": lahar.macro.input_output.load_bea(2023),
+            "table": load_bea(2023),
             "category_spending": np.full(8, -100.0),
+            "bridge": capex_bridge(),
         },
-        {"category_spending": "shape length nan"},
-        ("table", "category_spending"),
+        {"category_spending": "shape length nan", "bridge": "shape nan sign"},
+        ("table", "category_spending", "bridge"),
     ),
     "lahar.macro.leontief": Case(
         lambda: {"technical_coefficients": A2.copy(), "final_demand": np.array([600.0, 1500.0])},
         {"technical_coefficients": "shape square nan", "final_demand": "shape length nan"},
         ("technical_coefficients", "final_demand"),
     ),
-    "lahar.macro.load_bea": Case(lambda: {"year": 2023}),
     # ---------------------------------------------------------------- macro.markets
     "lahar.macro.markets.reprice": Case(
         lambda: {

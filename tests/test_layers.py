@@ -177,9 +177,6 @@ print("\n".join(data))
 """
 
 
-@pytest.mark.xfail(
-    strict=True, reason="macro.input_output reads the AI-capex bridge at import (moving to data)"
-)
 def test_no_module_reads_a_file_at_import() -> None:
     res = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "", f"files read at import:\n{res.stdout}"

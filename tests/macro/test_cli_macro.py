@@ -34,8 +34,7 @@ def test_macro_table():
 
 
 def test_macro_json_matches_library():
-    from lahar.data import load_parameters
-    from lahar.macro.input_output import load_bea
+    from lahar.data import load_bea, load_parameters
     from lahar.scenarios import capex_bust
 
     res = runner.invoke(

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lahar.data import load_network, load_parameters
+from lahar.data import load_bea, load_network, load_parameters
 from lahar.errors import DataError
-from lahar.macro.input_output import load_bea
 from lahar.network import Network
 from lahar.scenarios import (
     builtin_scenario,

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lahar.data import load_network, load_parameters
-from lahar.macro.input_output import load_bea
+from lahar.data import load_bea, load_network, load_parameters
 from lahar.scenarios import builtin_scenario, run_scenario
 from lahar.store import Store
 

@@ -20,10 +20,9 @@ from lahar.cli._common import (
     usd,
 )
 from lahar.cli._options import FormatOption, choice, float_in, positive_int, share
-from lahar.data import ParameterSet, load_parameters
+from lahar.data import ParameterSet, load_bea, load_parameters
 from lahar.errors import LaharError
 from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
-from lahar.macro.input_output import load_bea
 from lahar.macro.markets import reprice
 from lahar.scenarios import MacroSummary, ai_exposure_of_kind, capex_bust
 

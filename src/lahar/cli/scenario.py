@@ -79,8 +79,7 @@ def run_cmd(
     fmt: FormatOption = "table",
 ) -> None:
     """Run scenarios with Monte Carlo on the shipped data, store them and print the headlines."""
-    from lahar.data import load_network, load_parameters
-    from lahar.macro.input_output import load_bea
+    from lahar.data import load_bea, load_network, load_parameters
     from lahar.report import defaults_table, headline_table
     from lahar.scenarios import builtin_scenario, builtin_scenarios, load_scenario, run_scenario
     from lahar.store import Store, default_store_path
@@ -259,8 +258,7 @@ def show_cmd(name: Annotated[str, typer.Argument(help="A shipped scenario.")]) -
 @scenario_app.command("validate")
 def validate_cmd(file: Annotated[Path, typer.Argument(help="A scenario spec (TOML).")]) -> None:
     """Check a scenario spec against the schema and the data; print every problem."""
-    from lahar.data import load_network, load_parameters
-    from lahar.macro.input_output import load_bea
+    from lahar.data import load_bea, load_network, load_parameters
     from lahar.scenarios import load_scenario, make_context
 
     with fail_on_lahar_error():

@@ -2,13 +2,25 @@
 
 Files (UTF-8 CSV, documented in ``docs/data.md``): ``sources.csv`` (one row per source),
 ``entities.csv``, ``exposures.csv`` (typed ties between entities) and ``facts.csv``
-(entity-level figures by year). Every row carries a ``source_id``.
+(entity-level figures by year). Every row carries a ``source_id``. BEA's input–output tables
+and lahar's bridges to them live in ``bea/`` (:func:`load_bea`, :func:`capex_bridge`,
+:func:`industry_of_kind`). Nothing is read at import: every loader reads on its first call.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from lahar.data._bea import (
+    BEA_DIR,
+    EMPLOYMENT_YEAR,
+    IOTable,
+    capex_bridge,
+    capex_categories,
+    industry_of_kind,
+    load_bea,
+    published_requirements,
+)
 from lahar.data._parameters import PARAMETERS_FILE, Parameter, ParameterSet, load_parameters
 from lahar.data._validate import (
     FILES,
@@ -24,8 +36,11 @@ from lahar.data._validate import (
 from lahar.network import STATUSES, Network
 
 __all__ = [
+    "BEA_DIR",
     "DATA_DIR",
+    "EMPLOYMENT_YEAR",
     "FILES",
+    "IOTable",
     "PARAMETERS_FILE",
     "TERM_FORBIDDEN",
     "TERM_REQUIRED",
@@ -33,10 +48,15 @@ __all__ = [
     "Metric",
     "Parameter",
     "ParameterSet",
+    "capex_bridge",
+    "capex_categories",
+    "industry_of_kind",
+    "load_bea",
     "load_network",
     "load_parameters",
     "metrics",
     "network_from_tables",
+    "published_requirements",
     "read_tables",
     "schema",
     "status_weights",

@@ -334,7 +334,7 @@ def consumption_demand(consumption_change: ArrayLike, pce_shares: ArrayLike) -> 
 
     with ``s`` the industry shares of personal consumption expenditures (BEA use table,
     column F010, through the market shares: :meth:`IOTable.pce_shares
-    <lahar.macro.input_output.IOTable.pce_shares>`; with a ``domestic`` table they sum to the
+    <lahar.data.IOTable.pce_shares>`; with a ``domestic`` table they sum to the
     domestic share, the rest leaks to imports).
 
     Parameters

@@ -38,9 +38,8 @@ from scipy import stats
 from scipy.stats import qmc
 
 from lahar.contagion import CHANNELS, cascade
-from lahar.data import ParameterSet
+from lahar.data import IOTable, ParameterSet
 from lahar.errors import DataError
-from lahar.macro.input_output import IOTable
 from lahar.macro.markets import savings_losses
 from lahar.network import LAYERS, STATUSES, Network
 from lahar.scenarios._macro import ai_exposure_of_kind, capex_bust, power_bust

@@ -3,7 +3,7 @@ r"""GDP, jobs and savings effects of an AI-capex cut, in 2025 dollars and % of 2
 :func:`capex_bust` chains the models of :mod:`lahar.macro`:
 
 1. **Capex round.** US AI capex ``K = ai_capex_2025 × us_share_ai_capex`` split into the
-   categories of :data:`~lahar.macro.input_output.CAPEX_CATEGORIES` (sourced shares) and cut by
+   categories of :func:`~lahar.data.capex_categories` (sourced shares) and cut by
    ``c``; the bridge turns it into final demand on BEA commodities, imports are removed
    (domestic table) and the Leontief model gives output, value added (GDP), compensation and
    jobs by industry.
@@ -31,15 +31,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from lahar.data import ParameterSet
+from lahar.data import IOTable, ParameterSet, capex_bridge, capex_categories
 from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
-from lahar.macro.input_output import (
-    CAPEX_CATEGORIES,
-    IOTable,
-    capex_final_demand,
-    factorize,
-    io_effects,
-)
+from lahar.macro.input_output import capex_final_demand, factorize, io_effects
 from lahar.macro.markets import (
     SavingsLoss,
     consumption_demand,
@@ -152,10 +146,14 @@ class MacroSummary:
     parameter_ids: tuple[str, ...]
 
 
+def _parameter_ids() -> tuple[str, ...]:
+    """The parameters :func:`capex_bust` reads (the capex categories come from the bridge)."""
+    return (*_PARAMS[:2], *(f"capex_share_{c}" for c in capex_categories()), *_PARAMS[2:])
+
+
 _PARAMS = (
     "ai_capex_2025",
     "us_share_ai_capex",
-    *(f"capex_share_{c}" for c in CAPEX_CATEGORIES),
     "ai_premium_share",
     "sp500_ai_weight",
     "ndx_mag7_weight",
@@ -222,7 +220,7 @@ def capex_bust(
 
     Examples
     --------
-    >>> from lahar.macro.input_output import load_bea
+    >>> from lahar.data import load_bea
     >>> from lahar.data import load_parameters
     >>> s = capex_bust([0.0, 0.3], table=load_bea(2023, domestic=True), params=load_parameters())
     >>> float(s.gdp_change[0]), bool(s.gdp_change[1] < 0), bool(s.jobs_change[1] < 0)
@@ -240,7 +238,7 @@ def capex_bust(
         return params.value(key, which)
 
     # Category shares always use central values: their low/high ends do not sum to 1.
-    shares = np.array([params.value(f"capex_share_{k}") for k in CAPEX_CATEGORIES])
+    shares = np.array([params.value(f"capex_share_{k}") for k in capex_categories()])
     if abs(shares.sum() - 1) > 1e-6:
         raise ValueError(
             f"capex_share_* parameters must sum to 1. Got {shares.sum():.4f}; fix parameters.csv."
@@ -260,7 +258,7 @@ def capex_bust(
             employment_coefficients=jobs_per_musd,
         )
 
-    capex_fx = run(capex_final_demand(table, spending_musd))
+    capex_fx = run(capex_final_demand(table, spending_musd, capex_bridge(table)))
 
     cohort = reprice([1.0], ai_exposure=[v("ai_premium_share")], ai_cut=c).price_change[0]
     sp = index_return([v("sp500_ai_weight")], cohort[None, :], rest_return=rest_return)
@@ -302,7 +300,7 @@ def capex_bust(
         ndx_return=ndx,
         savings=savings,
         consumption_change=consumption,
-        parameter_ids=_PARAMS,
+        parameter_ids=_parameter_ids(),
     )
 
 

@@ -20,9 +20,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from lahar.contagion import CHANNELS
-from lahar.data import ParameterSet, load_network, load_parameters
+from lahar.data import IOTable, ParameterSet, load_bea, load_network, load_parameters
 from lahar.errors import DataError
-from lahar.macro.input_output import IOTable, load_bea
 from lahar.network import Network
 from lahar.scenarios._engine import BLOCK, HEADLINES, Context, Dim, evaluate, make_context
 from lahar.scenarios._spec import Scenario, scenario_hash
