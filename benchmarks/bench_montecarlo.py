@@ -25,8 +25,7 @@ import time
 
 import numpy as np
 
-from lahar.data import load_network, load_parameters
-from lahar.macro.input_output import load_bea
+from lahar.data import load_bea, load_network, load_parameters
 from lahar.network import synthetic
 from lahar.scenarios import builtin_scenario, evaluate, make_context, parse_scenario, run_scenario
 
@@ -55,7 +54,9 @@ def bench(label: str, spec, net, params, table, draws: int, loop_draws: int, wor
     # warm up the compiled kernels
     evaluate(ctx, 0, 2)
     t = time.perf_counter()
-    res = run_scenario(spec, draws=draws, seed=1, network=net, params=params, table=table, chunk=256)
+    res = run_scenario(
+        spec, draws=draws, seed=1, network=net, params=params, table=table, chunk=256
+    )
     batched = time.perf_counter() - t
     rate = draws / batched
     t = time.perf_counter()
@@ -63,26 +64,47 @@ def bench(label: str, spec, net, params, table, draws: int, loop_draws: int, wor
         evaluate(ctx, s, s + 1)
     loop = (time.perf_counter() - t) / loop_draws
     print(f"   batched: {batched:8.2f} s  {rate:10.1f} draws/s")
-    print(f"   per-draw loop: {loop * 1e3:8.1f} ms/draw ({1 / loop:8.1f} draws/s, {loop_draws} draws timed)")
+    print(
+        f"   per-draw loop: {loop * 1e3:8.1f} ms/draw ({1 / loop:8.1f} draws/s, {loop_draws} draws timed)"
+    )
     print(f"   batched / loop: {rate * loop:6.1f}x  (goal >= 20x)")
     out = {"rate": rate, "ratio_loop": rate * loop}
     if workers:
         from dask.distributed import Client, LocalCluster
 
         with (
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl,
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cl,
             Client(cl) as client,
         ):
-            run_scenario(spec, draws=128, seed=2, network=net, params=params, table=table, chunk=64, client=client)
+            run_scenario(
+                spec,
+                draws=128,
+                seed=2,
+                network=net,
+                params=params,
+                table=table,
+                chunk=64,
+                client=client,
+            )
             t = time.perf_counter()
             dres = run_scenario(
-                spec, draws=draws, seed=1, network=net, params=params, table=table,
-                chunk=max(64, draws // 8), client=client,
+                spec,
+                draws=draws,
+                seed=1,
+                network=net,
+                params=params,
+                table=table,
+                chunk=max(64, draws // 8),
+                client=client,
             )
             dt = time.perf_counter() - t
         same = bool((dres.headline.to_numpy() == res.headline.to_numpy()).all())
-        print(f"   2-worker LocalCluster: {dt:8.2f} s  {draws / dt:10.1f} draws/s  "
-              f"ratio to 1 process {batched / dt:5.2f}x (goal >= 1.8x); bit-identical: {same}")
+        print(
+            f"   2-worker LocalCluster: {dt:8.2f} s  {draws / dt:10.1f} draws/s  "
+            f"ratio to 1 process {batched / dt:5.2f}x (goal >= 1.8x); bit-identical: {same}"
+        )
         out["ratio_dask"] = batched / dt
     print(f"   peak RSS so far: {peak_rss_gib():.2f} GiB")
     return out
@@ -97,13 +119,29 @@ def main() -> None:
     table = load_bea(2023, domestic=True)
     net = load_network(params=params)
     print(f"lahar Monte Carlo benchmark ({time.strftime('%Y-%m-%d')})")
-    bench("shipped network, ai_bust", builtin_scenario("ai_bust"), net, params, table,
-          draws=2048, loop_draws=64, workers=not args.no_dask)
+    bench(
+        "shipped network, ai_bust",
+        builtin_scenario("ai_bust"),
+        net,
+        params,
+        table,
+        draws=2048,
+        loop_draws=64,
+        workers=not args.no_dask,
+    )
     n, m = (10**4, 10**5) if args.quick else (10**5, 10**6)
     big = synthetic(n, m, seed=7)
     spec = parse_scenario(synthetic_spec(big))
-    bench(f"synthetic({n:.0e}, {m:.0e})", spec, big, params, table,
-          draws=256 if args.quick else 512, loop_draws=8 if args.quick else 4, workers=not args.no_dask)
+    bench(
+        f"synthetic({n:.0e}, {m:.0e})",
+        spec,
+        big,
+        params,
+        table,
+        draws=256 if args.quick else 512,
+        loop_draws=8 if args.quick else 4,
+        workers=not args.no_dask,
+    )
 
 
 if __name__ == "__main__":
