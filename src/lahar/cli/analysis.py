@@ -67,7 +67,7 @@ def _outcome(ctx: typer.Context | None, param: Any, value: str | None) -> str | 
     except DataError:
         raise typer.BadParameter(
             f"expected 'default:ENTITY' or 'OUTCOME>NUMBER' (operators >, >=, <, <=; e.g. "
-            f"'default:oracle', 'loss_banks_credit>5e9', 'defaults>=1'); got {value!r}."
+            f"'loss_banks_credit>5e9', 'defaults>=1'); got {value!r}."
         ) from None
     if oc.kind == "headline" and oc.name not in HEADLINES:
         raise typer.BadParameter(
@@ -289,7 +289,10 @@ def reverse_cmd(
     """Reverse stress test: the value of one quantity at which a named outcome starts."""
     from lahar.scenarios import reverse_stress
 
-    bounds = None if within is None else tuple(float(x) for x in within.split(","))
+    bounds = None
+    if within is not None:
+        lo, hi = within.split(",")
+        bounds = (float(lo), float(hi))
     with fail_on_lahar_error():
         r = reverse_stress(_context(name, data), quantity, outcome, tol=tol, bounds=bounds)
     row = {
