@@ -117,6 +117,15 @@ def test_balance_sheet_ranges_are_one_factor_when_grouped() -> None:
     assert si.loc["partial_payment.paid_share", "ST"] > 0.02
 
 
+def test_sensitivity_depends_only_on_the_seed() -> None:
+    ctx = _ctx(PAY_AND_CUT)
+    a = sensitivity(ctx, outcomes=["loss_total"], n=32, seed=5).indices
+    b = sensitivity(ctx, outcomes=["loss_total"], n=32, seed=5).indices
+    c = sensitivity(ctx, outcomes=["loss_total"], n=32, seed=6).indices
+    assert a.equals(b)
+    assert not a.equals(c)
+
+
 def test_sensitivity_rejects_bad_options() -> None:
     ctx = _ctx(PAY_AND_CUT)
     with pytest.raises(DataError, match="'n' parameter of sensitivity.*power of two"):

@@ -763,6 +763,8 @@ def reverse_stress(
         if flip.size == 0:  # numerically flat: cannot narrow further
             break
         i = int(flip[0])
+        if i == 0:  # the bracket's own end changed side: numerical noise, stop here
+            break
         new_lo, new_hi = float(us[i - 1]), float(us[i])
         if new_lo == lo_u and new_hi == hi_u:
             break
