@@ -74,7 +74,7 @@ def bench(label: str, spec, net, params, table, draws: int, loop_draws: int, wor
 
         with (
             LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cl,
             Client(cl) as client,
         ):

@@ -135,7 +135,7 @@ def _root(
 
 
 # One module per command group, each with register(app). Add new groups here.
-_COMMAND_MODULES = ("scenario", "run", "data", "sql", "macro", "analyze", "abm")
+_COMMAND_MODULES = ("scenario", "run", "data", "sql", "macro", "analyze", "abm", "analysis")
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"lahar.cli.{_name}").register(app)

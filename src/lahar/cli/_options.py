@@ -263,6 +263,9 @@ _OPTION_OF = {
     "top": ("--top", "top"),
     "max_rows": ("--max-rows", "max_rows"),
     "timeout_s": ("--timeout", "timeout"),
+    "outcome": ("--outcome", "outcome"),
+    "quantity": ("--quantity", "quantity"),
+    "bounds": ("--range", "within"),
 }
 _PARAMETER_MESSAGE = re.compile(
     r"The '(?P<name>\w+)' parameter of (?P<func>[\w.]+)(?:\(\))? (?P<rest>.*)", re.S

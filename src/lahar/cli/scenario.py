@@ -114,7 +114,7 @@ def run_cmd(
                     raise DataError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
             else:
                 cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
                 )
                 client = Client(cluster)
         results = []

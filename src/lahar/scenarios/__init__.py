@@ -5,11 +5,24 @@
   sheets with their ranges.
 * :func:`capex_bust`, :func:`power_bust`, :func:`firm_repricing` — what an AI-capex cut does
   to GDP, jobs, savings, the grid and listed firms.
+* :func:`sensitivity` (Sobol indices), :func:`discover` (scenario discovery),
+  :func:`reverse_stress` (the threshold of a shock) and :func:`rank` (systemic importance):
+  what drives the outcome.
 * :class:`Scenario` specs (TOML; :func:`load_scenario`, :func:`builtin_scenario`), the full
   cascade of a block of draws (:func:`evaluate`) and the Monte Carlo (:func:`run_scenario`,
   local or on Dask, bit-identical for any chunking).
 """
 
+from lahar.scenarios._analysis import (
+    Outcome,
+    SensitivityResult,
+    StressThreshold,
+    discover,
+    parse_outcome,
+    rank,
+    reverse_stress,
+    sensitivity,
+)
 from lahar.scenarios._engine import (
     BLOCK,
     HEADLINES,
@@ -51,18 +64,26 @@ __all__ = [
     "SHOCK_KINDS",
     "Context",
     "Dim",
+    "Outcome",
     "Quantity",
     "RunResult",
     "Scenario",
+    "SensitivityResult",
+    "StressThreshold",
     "builtin_scenario",
     "builtin_scenarios",
+    "discover",
     "draw_points",
     "evaluate",
     "load_scenario",
     "make_context",
+    "parse_outcome",
     "parse_scenario",
+    "rank",
+    "reverse_stress",
     "run_scenario",
     "scenario_hash",
+    "sensitivity",
     "values",
     "CascadeInputs",
     "MacroSummary",
