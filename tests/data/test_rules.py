@@ -128,3 +128,15 @@ def test_own_stakes_larger_than_total_assets(mini_dir):
     # Held for clients, the same loan does not count against Nvidia's own assets.
     edit(mini_dir / "exposures.csv", "X6", capacity="client")
     assert validate(mini_dir) == []
+
+
+def test_stage_dates(mini_dir):
+    # X2 (line 3) is an estimate: it cannot have completed; X6 (lines 7-8) is drawn.
+    edit(mini_dir / "exposures.csv", "X2", completed_date="2025-10-01")
+    edit(mini_dir / "exposures.csv", "X6", committed_date="2025-12-31", completed_date="2025-06-30")
+    out = cli_problems(mini_dir)
+    assert "exposures.csv:3: completed_date: a completed deal is drawn (or reported)" in out
+    assert "exposures.csv:7: completed_date: completed 2025-06-30 before it was committed" in out
+    edit(mini_dir / "exposures.csv", "X2", completed_date="")
+    edit(mini_dir / "exposures.csv", "X6", completed_date="2026-01-15")
+    assert validate(mini_dir) == []

@@ -418,6 +418,7 @@ def _consistency_checks(
 
     * ``confidence = high`` needs a primary or press source; an estimate is never ``high``;
     * ``capacity`` only on equity and debt;
+    * ``completed_date`` only on drawn or reported rows, and not before ``committed_date``;
     * two rows between the same source and target in the same layer on the same date must be
       linked: one supersedes the other, or each names the other's id in ``note`` (additive
       tranches);
@@ -478,6 +479,26 @@ def _consistency_checks(
                             "each other in note if they add up",
                         )
                     )
+    for line, row in exposures:
+        committed, completed = row.get("committed_date", ""), row.get("completed_date", "")
+        if completed and row.get("status") not in ("drawn", "reported"):
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "completed_date",
+                    f"a completed deal is drawn (or reported); status is {row.get('status')!r}",
+                )
+            )
+        if committed and completed and completed < committed:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "completed_date",
+                    f"completed {completed} before it was committed {committed}",
+                )
+            )
     market_cap = _latest_fact(parsed, "market_cap")
     for line, row in exposures:
         if row.get("layer") != "equity" or row.get("id") in superseded:
