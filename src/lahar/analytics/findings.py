@@ -681,8 +681,8 @@ SAVINGS_POOLS: tuple[tuple[str, float, float, str], ...] = (
     ("IRAs", 18.0e12, 0.75, "P11, P12"),
     ("defined-contribution plans", 13.0e12, 0.75, "P11, P12"),
     ("  of which 401(k)", 9.3e12, 0.75, "P11, P12"),
-    ("government defined-benefit pensions", 9.3e12, 0.471, "P11, P13"),
-    ("private defined-benefit pensions", 3.0e12, 0.471, "P11, P13"),
+    ("government defined-benefit pensions", 9.3e12, 0.436, "P11, P13"),
+    ("private defined-benefit pensions", 3.0e12, 0.436, "P11, P13"),
 )
 """Savings pools: name, assets (USD), equity share and sources (Fed Z.1 Q2 2025; ICI 2025-06-30;
 NASRA), as in ``parameters.csv``. IRAs and DC plans are partly inside the households' figure."""
