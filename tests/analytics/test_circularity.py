@@ -11,7 +11,6 @@ from scipy.optimize import linprog
 
 from lahar.analytics._flowkernel import HAVE_NUMBA
 from lahar.analytics.circularity import (
-    DEFAULT_STATUS_WEIGHTS,
     max_circulation,
     money_flow_table,
     money_flows,
@@ -314,12 +313,16 @@ def _tiny_network() -> Network:
             "term_years": [None, 5.0, None, None],
         }
     )
-    return Network.from_frames(ents, exps)
+    return Network.from_frames(ents, exps, termless_years=5.0)
+
+
+# weights of the status_weight_* rows of parameters.csv (the shipped table)
+W = {"announced": 0.25, "committed": 0.5, "drawn": 1.0, "reported": 1.0, "estimate": 0.5}
 
 
 def test_money_flows_directions_weights_and_annualisation() -> None:
     net = _tiny_network()
-    F = money_flows(net).toarray()
+    F = money_flows(net, status_weights=W).toarray()
     # equity a->b announced: 100 * 0.25 / 5 years; cloud b->a: 300 / 5 * 0.5;
     # chip export a->c drawn: the money goes c->a, 40 / 5 years; governance moves nothing.
     expect = np.zeros((3, 3))
@@ -330,10 +333,9 @@ def test_money_flows_directions_weights_and_annualisation() -> None:
     raw = money_flows(net, annualize=False, status_weights=None).toarray()
     assert raw[1, 0] == 300.0
     assert raw[0, 1] == 100.0
-    assert money_flows(net, spread_years=None).toarray()[0, 1] == 25.0
-    assert money_flows(net, layers=["equity"]).toarray().sum() == 5.0
-    assert DEFAULT_STATUS_WEIGHTS["drawn"] == 1.0
-    t = money_flow_table(net)
+    assert money_flows(net, status_weights=W, termless_years=1.0).toarray()[0, 1] == 25.0
+    assert money_flows(net, status_weights=W, layers=["equity"]).toarray().sum() == 5.0
+    t = money_flow_table(net, status_weights=W)
     assert list(t["id"]) == ["x1", "x2", "x3"]
     assert list(t["payer"]) == ["a", "b", "c"]
     np.testing.assert_allclose(t["flow_usd"], [5.0, 30.0, 8.0])
@@ -373,13 +375,22 @@ def test_money_flows_supersedes_exclude_and_holdings() -> None:
     t = money_flow_table(net, reverse=["x3"], **kw)
     row = t[t["id"] == "x3"].iloc[0]
     assert (row["payer"], row["payee"], row["flow_usd"]) == ("b", "c", 50.0)
+    # the same curation as data: the money_flow column (exclude x4, reverse x3)
+    curated = Network.from_frames(
+        ents, exps.assign(money_flow=[None, None, "reverse", "exclude", None])
+    )
+    t = money_flow_table(curated, **kw)
+    assert list(t["id"]) == ["x2", "x3", "x5"]
+    assert tuple(t.loc[t["id"] == "x3", ["payer", "payee"]].iloc[0]) == ("b", "c")
+    # explicit ids replace the column's choice (the CLI's --exclude / --reverse)
+    assert list(money_flow_table(curated, exclude=[], reverse=[], **kw)["id"]) == ["x2", "x4", "x5"]
 
 
 def test_money_flows_errors() -> None:
     net = _tiny_network()
     with pytest.raises(ValueError, match="'layers' parameter of money_flows"):
-        money_flows(net, layers=["governance"])
+        money_flows(net, status_weights=W, layers=["governance"])
     with pytest.raises(ValueError, match="'status_weights' parameter of money_flows"):
         money_flows(net, status_weights={"drawn": 1.0})
-    with pytest.raises(ValueError, match="'spread_years' parameter of money_flows"):
-        money_flows(net, spread_years=0.0)
+    with pytest.raises(ValueError, match="'termless_years' parameter of money_flows"):
+        money_flows(net, status_weights=W, termless_years=0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lahar.data import load_parameters
 from lahar.macro.energy import (
     average_load,
     bust_exposure,
@@ -12,7 +13,6 @@ from lahar.macro.energy import (
     capacity_price,
     grid_balance,
 )
-from lahar.macro.parameters import load_parameters
 
 P = load_parameters()
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lahar.data import PARAMETERS_FILE, load_parameters
 from lahar.errors import DataError
 from lahar.macro.input_output import CAPEX_CATEGORIES, load_bea
-from lahar.macro.parameters import PARAMETERS_FILE, load_parameters
-from lahar.macro.summary import AI_KINDS, ai_exposure_of_kind, capex_bust
+from lahar.scenarios import AI_KINDS, ai_exposure_of_kind, capex_bust
 
 P = load_parameters()
 T = load_bea(2023, domestic=True)

@@ -8,9 +8,9 @@ r"""The monetization gap: the revenue AI capex needs, the revenue it has, and wh
   a logistic adoption curve, and the years until it reaches a target (Sequoia's figure, or
   Bain's $2 trillion of annual revenue needed by 2030).
 
-Anchors (sources in ``sources.csv``): Sequoia's $200B (Sept 2023), $600B (June 2024) and
-~$840B (Oct 2025) questions (A06, A07); Bain's $2T of annual revenue needed by 2030 and an $800B
-shortfall (P04).
+The sourced figures (Sequoia's multipliers and its ~$840B of Oct 2025, Bain's $2T of annual
+revenue needed by 2030) are rows of ``parameters.csv`` (``sequoia_*``, ``bain_*``); the functions
+take them as arguments.
 
 References
 ----------
@@ -29,9 +29,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
-    "BAIN_2030_REQUIRED",
-    "SEQUOIA_GROSS_MARGIN",
-    "SEQUOIA_TCO_MULTIPLIER",
     "Gap",
     "adoption_path",
     "monetization_gap",
@@ -39,23 +36,12 @@ __all__ = [
     "years_to_close",
 ]
 
-SEQUOIA_TCO_MULTIPLIER: float = 2.0
-"""Total data-centre cost per dollar of GPUs: the GPU is half of it, energy, buildings and
-backup generators the other half (Cahn 2024, A06)."""
-
-SEQUOIA_GROSS_MARGIN: float = 0.5
-"""Software gross margin the end users of AI need to earn on their compute (Cahn 2024, A06)."""
-
-BAIN_2030_REQUIRED: float = 2.0e12
-"""Annual AI revenue needed by 2030 to fund the compute being built (Bain 2025, P04); Bain sees
-an $800B shortfall even after AI savings."""
-
 
 def required_revenue(
     spend: ArrayLike,
     *,
-    tco_multiplier: float = SEQUOIA_TCO_MULTIPLIER,
-    gross_margin: float = SEQUOIA_GROSS_MARGIN,
+    tco_multiplier: float,
+    gross_margin: float,
 ) -> NDArray[np.float64] | float:
     r"""Annual end-user revenue needed to pay for AI spend: Sequoia's method.
 
@@ -69,10 +55,12 @@ def required_revenue(
     spend : array_like
         Annual spend on AI chips (USD); for spend that is already all-in (a hyperscaler's total
         capex) pass ``tco_multiplier=1``.
-    tco_multiplier : float, default 2
-        Data-centre cost per dollar of chips (Cahn 2024, A06).
-    gross_margin : float, default 0.5
-        End users' software gross margin, in (0, 1] (Cahn 2024, A06).
+    tco_multiplier : float
+        Data-centre cost per dollar of chips, >= 1 (Cahn 2024: 2; the ``sequoia_tco_multiplier``
+        parameter).
+    gross_margin : float
+        End users' software gross margin, in (0, 1] (Cahn 2024: 0.5; the
+        ``sequoia_gross_margin`` parameter).
 
     Returns
     -------
@@ -88,7 +76,7 @@ def required_revenue(
     --------
     Cahn's June 2024 arithmetic: Nvidia's data-centre run-rate of ~$150B → $600B:
 
-    >>> float(required_revenue(150e9)) / 1e9
+    >>> float(required_revenue(150e9, tco_multiplier=2.0, gross_margin=0.5)) / 1e9
     600.0
     """
     if not tco_multiplier >= 1:
@@ -132,8 +120,8 @@ def monetization_gap(
     spend: ArrayLike,
     actual: ArrayLike,
     *,
-    tco_multiplier: float = SEQUOIA_TCO_MULTIPLIER,
-    gross_margin: float = SEQUOIA_GROSS_MARGIN,
+    tco_multiplier: float,
+    gross_margin: float,
 ) -> Gap:
     r"""The gap between the revenue AI spend needs and the AI revenue there is.
 
@@ -156,7 +144,7 @@ def monetization_gap(
     --------
     Cahn (June 2024) credited ~$100B of AI revenue against his $600B: a $500B hole.
 
-    >>> g = monetization_gap(150e9, 100e9)
+    >>> g = monetization_gap(150e9, 100e9, tco_multiplier=2.0, gross_margin=0.5)
     >>> g.gap / 1e9, round(g.coverage, 3)
     (500.0, 0.167)
     """

@@ -8,7 +8,7 @@ country, in dollars and, where the dollar value of a chip deal is not disclosed,
 References
 ----------
 .. [1] The White House (2025). Fact sheets on the US–UAE, US–Saudi and US–Qatar economic
-   agreements, March–May 2025 (cited through the dataset's sources of X0108, X0109, X0185).
+   agreements, March–May 2025 (cited through the sources of the dataset's pledge rows).
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ against fast-ageing GPUs. Four calculations make that checkable:
   and the collateral ages.
 * :func:`refinancing_wall` — principal falling due per year.
 
-All are pure functions over arrays. The default rental-price decline is derived from sourced
-H100 rental prices by :func:`decline_rate`; sources are cited on each default.
+All are pure functions over arrays; sourced inputs (H100 rental prices, book lives) are
+arguments, which the report takes from the dataset (``gpu_rent_*`` parameters,
+``server_useful_life`` facts).
 
 References
 ----------
@@ -31,8 +32,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
-    "BOOK_LIVES",
-    "H100_RENT",
     "CollateralPaths",
     "CreditRatios",
     "credit_ratios",
@@ -41,32 +40,6 @@ __all__ = [
     "loan_to_value",
     "refinancing_wall",
 ]
-
-H100_RENT: dict[str, tuple[float, float, str]] = {
-    "launch": (4.70, 2023.5, "A01"),
-    "trough": (1.70, 2025.8, "A02"),
-    "latest": (2.35, 2026.2, "A02"),
-}
-"""H100 rental prices (USD per GPU-hour), their dates (decimal years) and source ids.
-
-``launch``: ~$4.70/hr, the initial H100 rental rate at which a data centre recouped its cost in
-about 1.5 years (Eugene Cheah, "$2 H100s: How the GPU Rental Bubble Burst", Latent Space, 11 Oct
-2024; summarised by justdario.com, A01; "mid-2023" is our reading of "at the very beginning").
-``trough``: $1.70/hr in October 2025 and ``latest``: $2.35/hr in March 2026, 1-year contracts
-(SemiAnalysis GPU rental price index, via the CompuX pricing guide and the Neighborhood Notes
-wiki, A02, A03).
-"""
-
-BOOK_LIVES: dict[str, float] = {
-    "alphabet": 6.0,
-    "microsoft": 6.0,
-    "oracle": 6.0,
-    "meta": 5.5,
-    "amazon": 5.0,
-}
-"""Useful lives (years) the hyperscalers book for servers: Alphabet and Microsoft 4 → 6,
-Oracle 5 → 6, Meta ~5.5 (Solurana, A04); Amazon cut a subset from 6 to 5 from 2025 (The Deep
-Dive, from the filings, A05)."""
 
 
 def decline_rate(p0: float, p1: float, years: float) -> float:
@@ -105,13 +78,6 @@ def decline_rate(p0: float, p1: float, years: float) -> float:
             f"Got {p0!r}, {p1!r}, {years!r} instead."
         )
     return float(1.0 - (p1 / p0) ** (1.0 / years))
-
-
-DEFAULT_RENTAL_DECLINE: float = decline_rate(
-    H100_RENT["launch"][0], H100_RENT["latest"][0], H100_RENT["latest"][1] - H100_RENT["launch"][1]
-)
-"""Annual decline of GPU rental prices, ~22.6 %: H100 launch → March 2026 (see
-:data:`H100_RENT`). The October 2025 trough gives ~35.7 % (the stress case)."""
 
 
 @dataclass(frozen=True)
@@ -250,8 +216,8 @@ class CollateralPaths:
 def gpu_value(
     years: ArrayLike,
     *,
-    lives: ArrayLike = (5.0, 6.0),
-    decline: float = DEFAULT_RENTAL_DECLINE,
+    lives: ArrayLike,
+    decline: float,
     salvage: float = 0.0,
 ) -> CollateralPaths:
     r"""Value of a GPU fleet over time, as a share of its cost: book vs economic.
@@ -260,7 +226,7 @@ def gpu_value(
               V(t) = (1 - g)^t
 
     Book value falls straight-line over the useful life :math:`L` the owner books (5–6 years
-    for the hyperscalers, :data:`BOOK_LIVES`) to the salvage share :math:`s`. Economic value
+    for the hyperscalers: the ``server_useful_life`` facts) to the salvage share :math:`s`. Economic value
     falls with the rent the GPU can earn: if rental prices fall by :math:`g` a year and the
     price-to-rent ratio stays put, so does the GPU's market value.
 
@@ -268,11 +234,12 @@ def gpu_value(
     ----------
     years : array_like, shape (T,)
         Ages (years, >= 0).
-    lives : array_like, default (5, 6)
-        Book useful lives (years, > 0) (Solurana, A04; The Deep Dive, A05).
-    decline : float, default DEFAULT_RENTAL_DECLINE (~0.226)
-        Annual rental-price decline in [0, 1) (:data:`H100_RENT`: launch → March 2026; the
-        October 2025 trough gives ~0.357).
+    lives : array_like
+        Book useful lives (years, > 0).
+    decline : float
+        Annual rental-price decline in [0, 1): H100 rents from launch to March 2026 give
+        ~0.226, to the October 2025 trough ~0.357 (:func:`decline_rate` of the ``gpu_rent_*``
+        parameters).
     salvage : float, default 0
         Residual share of cost at the end of the book life, in [0, 1).
 
@@ -331,8 +298,8 @@ def loan_to_value(
     value : array_like, shape (T,) or (K, T)
         Collateral value as a share of the original value (> 0).
     ltv0 : float
-        Loan-to-value at origination (> 0), e.g. 12.5 / 20 = 0.625 for the xAI GPU SPV
-        ($12.5B of debt and $7.5B of equity buying $20B of Nvidia GPUs, X0050).
+        Loan-to-value at origination (> 0), e.g. 12.5 / 20 = 0.625 for an SPV borrowing
+        $12.5B and raising $7.5B of equity to buy $20B of GPUs (the ``gpu_spv_ltv`` parameter).
     term : float
         Loan term in years (> 0).
     amortization : {"linear", "bullet"}, default "linear"

@@ -13,11 +13,12 @@ vectorised pass; sparse (``scipy.sparse``) and dense inputs are both accepted.
                                Thesmar 2015)
 :func:`commitment_losses`      suppliers' lost margin on defaulted purchase commitments
 :func:`cascade`                all channels to a joint fixed point on a
-                               :class:`lahar.network.Network`
+                               :class:`CascadeSystem` (built from a Network by
+                               :func:`lahar.scenarios.cascade_inputs`)
 =============================  ==========================================================
 """
 
-from lahar.contagion._cascade import COMMITMENT_LAYERS, CascadeResult, cascade
+from lahar.contagion._cascade import CHANNELS, CascadeResult, CascadeSystem, cascade
 from lahar.contagion._commitments import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_STATUS_WEIGHTS,
@@ -30,10 +31,11 @@ from lahar.contagion._eisenberg_noe import ClearingResult, eisenberg_noe
 from lahar.contagion._fire_sale import FireSaleResult, fire_sale
 
 __all__ = [
-    "COMMITMENT_LAYERS",
+    "CHANNELS",
     "DEFAULT_DISCOUNT_RATE",
     "DEFAULT_STATUS_WEIGHTS",
     "CascadeResult",
+    "CascadeSystem",
     "ClearingResult",
     "CommitmentResult",
     "DebtRankResult",

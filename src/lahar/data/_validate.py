@@ -8,18 +8,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import io
 import re
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from lahar.errors import DataError, Problem
+from lahar.network import TERM_FORBIDDEN, TERM_REQUIRED
 
-__all__ = ["FILES", "Field", "Metric", "metrics", "read_tables", "schema", "validate"]
+__all__ = [
+    "FILES",
+    "MAX_FILE_BYTES",
+    "MAX_PROBLEMS_PER_FILE",
+    "Field",
+    "Metric",
+    "metrics",
+    "read_tables",
+    "schema",
+    "validate",
+]
 
 FILES: tuple[str, ...] = ("sources.csv", "entities.csv", "exposures.csv", "facts.csv")
 """Dataset files in dependency order."""
@@ -39,10 +51,6 @@ _BOUNDS = {
     ("exposures.csv", "quantity"): (0.0, True),
 }
 _YEAR_RANGE = (1990, 2060)
-TERM_REQUIRED = frozenset({"purchase_commitment", "cloud_contract", "lease", "power_purchase"})
-"""Layers whose exposures are multi-year contracts and must carry ``term_years``."""
-TERM_FORBIDDEN = frozenset({"equity", "governance"})
-"""Layers that are stocks or ties, not flows: no ``term_years``."""
 _GOVERNANCE_STATUSES = frozenset({"announced", "reported", "estimate"})
 _METRICS_PATH = Path(__file__).with_name("metrics.csv")
 _BASIS_OF_NATURE = {
@@ -112,35 +120,155 @@ def schema() -> dict[str, list[Field]]:
     return out
 
 
-def _records(path: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and ``(line, fields)`` records of a CSV file; decoding problems are reported."""
+MAX_FILE_BYTES = 64 * 2**20
+"""Largest dataset CSV read (64 MiB); a larger file is refused before it is read."""
+MAX_PROBLEMS_PER_FILE = 100
+"""Problems listed per file; the rest are counted (``... and N more``)."""
+_MAX_LINE_BYTES = 2**20  # one physical line; a longer one is junk, refused unread
+
+
+class _Problems(list):
+    """A problem list that keeps the first :data:`MAX_PROBLEMS_PER_FILE` of each file.
+
+    Later problems of a full file are only counted, so a file of junk costs bounded memory;
+    :meth:`finish` appends one ``... and N more`` line per full file.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}
+
+    def append(self, problem: Problem) -> None:
+        n = self.kept.get(problem.file, 0)
+        if n >= MAX_PROBLEMS_PER_FILE:
+            self.dropped[problem.file] = self.dropped.get(problem.file, 0) + 1
+            return
+        self.kept[problem.file] = n + 1
+        super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.append(p)
+
+    def full(self, file: str) -> bool:
+        """True once ``file`` has the most problems listed."""
+        return self.kept.get(file, 0) >= MAX_PROBLEMS_PER_FILE
+
+    def finish(self) -> list[Problem]:
+        """The kept problems plus one ``... and N more`` line per full file."""
+        out = list(self)
+        for file, n in self.dropped.items():
+            out.append(
+                Problem(
+                    file,
+                    None,
+                    "-",
+                    f"... and {n} more problem{'s' if n != 1 else ''} "
+                    f"(only the first {MAX_PROBLEMS_PER_FILE} are listed)",
+                )
+            )
+        return out
+
+
+def _open_regular(path: Path, problems: list[Problem]) -> BinaryIO | None:
+    """Open a dataset file for reading if it is a regular file within the size limit."""
     name = path.name
     try:
-        text = path.read_bytes().decode("utf-8")
+        info = path.stat()  # follows a link: a link to a regular file is fine
     except FileNotFoundError:
         problems.append(Problem(name, None, "-", f"file not found in {path.parent}"))
-        return [], []
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "-", f"not valid UTF-8 ({exc.reason})"))
-        return [], []
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] = []
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, "-", f"cannot read: {exc.strerror}"))
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        problems.append(
+            Problem(name, None, "-", "not a regular file (a device, pipe, socket or folder)")
+        )
+        return None
+    if info.st_size > MAX_FILE_BYTES:
+        problems.append(
+            Problem(
+                name,
+                None,
+                "-",
+                f"file is {info.st_size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} "
+                "MiB limit of a dataset file",
+            )
+        )
+        return None
     try:
-        for rec in reader:
-            if not header:
-                header = [h.strip() for h in rec]
-            elif rec and any(x.strip() for x in rec):
-                rows.append((start, rec))
-            start = reader.line_num + 1
+        return path.open("rb")
+    except OSError as exc:
+        problems.append(Problem(name, None, "-", f"cannot read: {exc.strerror}"))
+        return None
+
+
+def _decoded_lines(fh: BinaryIO, name: str, problems: list[Problem]) -> Iterator[str]:
+    """Yield the file's lines as text, line by line; stop at bad UTF-8 or past the size cap."""
+    read = 0
+    lines = iter(lambda: fh.readline(_MAX_LINE_BYTES + 1), b"")
+    for number, raw in enumerate(lines, start=1):
+        if len(raw) > _MAX_LINE_BYTES:
+            problems.append(
+                Problem(name, number, "-", f"line longer than {_MAX_LINE_BYTES // 2**20} MiB")
+            )
+            return
+        read += len(raw)
+        if read > MAX_FILE_BYTES:  # the file grew after it was measured
+            problems.append(
+                Problem(
+                    name, number, "-", f"file grew past the {MAX_FILE_BYTES // 2**20} MiB limit"
+                )
+            )
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(name, number, "-", f"not valid UTF-8 ({exc.reason})"))
+            return
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _records(
+    path: Path, problems: list[Problem]
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and a lazy iterator of ``(line, fields)`` records: the file is streamed.
+
+    Decoding, size and CSV problems are reported into ``problems`` as the records are read.
+    """
+    name = path.name
+    fh = _open_regular(path, problems)
+    if fh is None:
+        return [], iter(())
+    reader = csv.reader(_decoded_lines(fh, name, problems), strict=True)
+    try:
+        first = next(reader, None)
     except csv.Error as exc:
-        problems.append(Problem(name, start, "-", f"malformed CSV: {exc}"))
-    if not header:
-        problems.append(Problem(name, 1, "-", "empty file: expected a header row"))
-    return header, rows
+        problems.append(Problem(name, 1, "-", f"malformed CSV: {exc}"))
+        first = None
+    if first is None:
+        fh.close()
+        if not any(p.file == name for p in problems):
+            problems.append(Problem(name, 1, "-", "empty file: expected a header row"))
+        return [], iter(())
+    return [h.strip() for h in first], _rest(reader, fh, name, problems)
+
+
+def _rest(
+    reader: Any, fh: BinaryIO, name: str, problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    """The records after the header, with the line each starts on; closes the file."""
+    start = reader.line_num + 1
+    with fh:
+        try:
+            for rec in reader:
+                if rec and any(x.strip() for x in rec):
+                    yield start, rec
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            problems.append(Problem(name, start, "-", f"malformed CSV: {exc}"))
 
 
 def _check_value(f: Field, raw: str, line: int, problems: list[Problem]) -> None:
@@ -252,8 +380,14 @@ def _file_problems(
                 )
             else:
                 ids[rid] = line
-        rows.append((line, row))
+        if not _is_full(problems, name):
+            rows.append((line, row))
     return header, rows
+
+
+def _is_full(problems: list[Problem], file: str) -> bool:
+    """True once ``file`` has the most problems listed (its rows are then no longer kept)."""
+    return isinstance(problems, _Problems) and problems.full(file)
 
 
 def _cross_checks(
@@ -562,15 +696,19 @@ def _check_range(file: str, line: int, row: dict[str, str], problems: list[Probl
 
 
 def _parse(directory: Path) -> tuple[list[Problem], dict[str, list[tuple[int, dict[str, str]]]]]:
-    problems: list[Problem] = []
+    if not directory.is_dir():
+        what = "no such folder" if not directory.exists() else "not a folder"
+        return [Problem(str(directory), None, "-", f"{what}: expected a dataset folder")], {}
+    problems = _Problems()
     spec = schema()
     parsed = {}
     for file in FILES:
         _, rows = _file_problems(directory, spec[file], problems)
         parsed[file] = rows
-    _cross_checks(parsed, problems)
+    if not any(problems.full(f) for f in FILES):  # a file of junk: cross checks would be noise
+        _cross_checks(parsed, problems)
     problems.sort(key=lambda p: (FILES.index(p.file) if p.file in FILES else 99, p.line or 0))
-    return problems, parsed
+    return problems.finish(), parsed
 
 
 def validate(directory: str | Path | None = None) -> list[Problem]:

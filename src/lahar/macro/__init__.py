@@ -4,12 +4,8 @@
   US tables (:func:`~lahar.macro.input_output.load_bea`), AI-capex bridge.
 * :mod:`lahar.macro.markets` — equity repricing, index losses, savings, wealth effect.
 * :mod:`lahar.macro.energy` — data-centre load, reserve margins, capacity prices, contracts.
-* :mod:`lahar.macro.summary` — :func:`~lahar.macro.summary.capex_bust`: GDP, jobs and savings.
-* :mod:`lahar.macro.parameters` — the sourced parameters (``data/parameters.csv``).
 """
 
 from lahar.macro.input_output import IOTable, leontief, load_bea
-from lahar.macro.parameters import load_parameters
-from lahar.macro.summary import MacroSummary, capex_bust
 
-__all__ = ["IOTable", "MacroSummary", "capex_bust", "leontief", "load_bea", "load_parameters"]
+__all__ = ["IOTable", "leontief", "load_bea"]

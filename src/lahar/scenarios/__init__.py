@@ -1,0 +1,65 @@
+"""Scenarios: the models composed into answers.
+
+* :func:`cascade_inputs` — the Network adapter: which rows count, status weights, whose money
+  a holding is, stakes at market value, commitments valued contract by contract, balance
+  sheets with their ranges.
+* :func:`capex_bust`, :func:`power_bust`, :func:`firm_repricing` — what an AI-capex cut does
+  to GDP, jobs, savings, the grid and listed firms.
+* :class:`Scenario` specs (TOML; :func:`load_scenario`, :func:`builtin_scenario`), the full
+  cascade of a block of draws (:func:`evaluate`) and the Monte Carlo (:func:`run_scenario`,
+  local or on Dask, bit-identical for any chunking).
+"""
+
+from lahar.scenarios._engine import BLOCK, HEADLINES, Context, Dim, evaluate, make_context
+from lahar.scenarios._macro import (
+    AI_KINDS,
+    MacroSummary,
+    PowerBust,
+    ai_exposure_of_kind,
+    capex_bust,
+    firm_repricing,
+    power_bust,
+)
+from lahar.scenarios._montecarlo import RunResult, run_scenario
+from lahar.scenarios._spec import (
+    SCENARIO_DIR,
+    SHOCK_KINDS,
+    Quantity,
+    Scenario,
+    builtin_scenario,
+    builtin_scenarios,
+    load_scenario,
+    parse_scenario,
+    scenario_hash,
+)
+from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
+
+__all__ = [
+    "AI_KINDS",
+    "BLOCK",
+    "HEADLINES",
+    "SCENARIO_DIR",
+    "SHOCK_KINDS",
+    "Context",
+    "Dim",
+    "Quantity",
+    "RunResult",
+    "Scenario",
+    "builtin_scenario",
+    "builtin_scenarios",
+    "evaluate",
+    "load_scenario",
+    "make_context",
+    "parse_scenario",
+    "run_scenario",
+    "scenario_hash",
+    "CascadeInputs",
+    "MacroSummary",
+    "PowerBust",
+    "ai_exposure_of_kind",
+    "capex_bust",
+    "cascade_inputs",
+    "commitment_values",
+    "firm_repricing",
+    "power_bust",
+]
