@@ -32,9 +32,9 @@ def test_ppa_by_hand() -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(ValueError, match="'utilisation' parameter of energy_twh"):
+    with pytest.raises(ValueError, match=r"'utilisation' parameter of energy_twh\(\)"):
         energy_twh(1.0, utilisation=0.0)
-    with pytest.raises(ValueError, match="'gw' parameter of energy_twh"):
+    with pytest.raises(ValueError, match=r"'gw' parameter of energy_twh\(\)"):
         energy_twh(-1.0, utilisation=0.5)
-    with pytest.raises(ValueError, match="'capacity_factor' parameter of ppa_economics"):
+    with pytest.raises(ValueError, match=r"'capacity_factor' parameter of ppa_economics\(\)"):
         ppa_economics([1.0], [1.0], [1.0], capacity_factor=2.0)

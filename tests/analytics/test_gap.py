@@ -29,7 +29,7 @@ def test_gap_by_hand_and_errors() -> None:
     g = monetization_gap([150e9, 0.0], [100e9, 1.0], **SEQUOIA)
     np.testing.assert_allclose(g.gap, [500e9, -1.0])
     assert np.isnan(g.coverage[1])
-    with pytest.raises(ValueError, match="'gross_margin' parameter of required_revenue"):
+    with pytest.raises(ValueError, match=r"'gross_margin' parameter of required_revenue\(\)"):
         required_revenue(1.0, tco_multiplier=2.0, gross_margin=0.0)
     with pytest.raises(ValueError, match="'tco_multiplier' parameter"):
         required_revenue(1.0, tco_multiplier=0.5, gross_margin=0.5)
@@ -53,9 +53,9 @@ def test_years_to_close_edges() -> None:
     assert years_to_close(5.0, r0=10.0, growth=1.0) == 0.0
     assert years_to_close(80.0, r0=10.0, growth=1.0, curve="logistic", ceiling=80.0) == np.inf
     np.testing.assert_allclose(years_to_close([20.0, 40.0], r0=10.0, growth=np.log(2)), [1.0, 2.0])
-    with pytest.raises(ValueError, match="'ceiling' parameter of years_to_close"):
+    with pytest.raises(ValueError, match=r"'ceiling' parameter of years_to_close\(\)"):
         years_to_close(20.0, r0=10.0, growth=1.0, curve="logistic")
-    with pytest.raises(ValueError, match="'curve' parameter of adoption_path"):
+    with pytest.raises(ValueError, match=r"'curve' parameter of adoption_path\(\)"):
         adoption_path([1.0], r0=1.0, growth=1.0, curve="linear")  # type: ignore[arg-type]
 
 

@@ -26,8 +26,7 @@ from lahar.macro.input_output import (
     type_ii_multipliers,
 )
 
-# Miller & Blair (2009), Input-Output Analysis, 2nd ed., §2.3 numerical example
-# (TV-11 in shared/research/model_test_vectors.md).
+# Miller & Blair (2009), Input-Output Analysis, 2nd ed., §2.3 numerical example (TV-11).
 Z = np.array([[150.0, 500.0], [200.0, 100.0]])
 X = np.array([1000.0, 2000.0])
 A_MB = np.array([[0.15, 0.25], [0.20, 0.05]])
@@ -162,12 +161,16 @@ def test_non_square_matrix_raises():
 def test_nan_raises():
     with pytest.raises(ValueError, match=r"finite \(no NaN or inf\)"):
         leontief(np.array([[0.1, np.nan], [0.0, 0.1]]), [1.0, 1.0])
-    with pytest.raises(ValueError, match="'final_demand' parameter of leontief must be finite"):
+    with pytest.raises(
+        ValueError, match=r"'final_demand' parameter of leontief\(\) must be finite"
+    ):
         leontief(A_MB, [np.nan, 1.0])
 
 
 def test_shape_mismatch_raises():
-    with pytest.raises(ValueError, match=r"'final_demand' parameter of leontief must be of shape"):
+    with pytest.raises(
+        ValueError, match=r"'final_demand' parameter of leontief\(\) must be of shape"
+    ):
         leontief(A_MB, [1.0, 2.0, 3.0])
 
 
@@ -312,3 +315,18 @@ def test_bea_type_ii_household_closure():
     assert (m2 / m1 < 2).all()
     with pytest.raises(ValueError, match="consumption_per_income"):
         t.household_closure(-1.0)
+
+
+def test_errors_name_the_function_and_parameter_called():
+    """ghosh() and the multipliers used to report factorize() and 'technical_coefficients'."""
+    B = np.array([[0.5, 0.6], [0.6, 0.5]])  # spectral radius 1.1
+    with pytest.raises(
+        DataError, match=r"^The 'allocation_coefficients' parameter of ghosh\(\) must be"
+    ):
+        ghosh(B, [1.0, 1.0])
+    with pytest.raises(
+        DataError, match=r"^The 'technical_coefficients' parameter of total_requirements\(\)"
+    ):
+        total_requirements(B)
+    with pytest.raises(DataError, match=r"^The 'coefficients' parameter of factorize\(\)"):
+        factorize(B)

@@ -46,7 +46,14 @@ import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import connected_components
 
-from lahar._validation import check_matrix, check_vector
+from lahar._validation import (
+    check_choice,
+    check_int,
+    check_matrix,
+    check_scalar,
+    check_vector,
+    fail,
+)
 from lahar.errors import ConvergenceError
 
 if TYPE_CHECKING:
@@ -150,25 +157,51 @@ def money_flow_table(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         An unknown or non-money layer, a status without a weight, ``termless_years`` <= 0.
 
     See Also
     --------
     money_flows : the same as a sparse matrix.
     """
+    return _flow_table(
+        net,
+        annualize=annualize,
+        status_weights=status_weights,
+        termless_years=termless_years,
+        holdings=holdings,
+        exclude=exclude,
+        reverse=reverse,
+        layers=layers,
+        func="money_flow_table",
+    )
+
+
+def _flow_table(
+    net: Network,
+    *,
+    annualize: bool,
+    status_weights: Mapping[str, float] | None,
+    termless_years: float | None,
+    holdings: bool,
+    exclude: Sequence[str] | Mapping[str, str] | None,
+    reverse: Sequence[str] | Mapping[str, str] | None,
+    layers: Sequence[str] | None,
+    func: str,
+) -> pd.DataFrame:
     chosen = tuple(layers) if layers is not None else FORWARD_LAYERS + REVERSED_LAYERS
     known = set(FORWARD_LAYERS) | set(REVERSED_LAYERS)
     bad = [x for x in chosen if x not in known]
     if bad:
-        raise ValueError(
-            f"The 'layers' parameter of money_flows must name money layers "
-            f"({', '.join(FORWARD_LAYERS + REVERSED_LAYERS)}). Got {bad} instead."
+        raise fail(
+            func,
+            "layers",
+            f"money layers ({', '.join(FORWARD_LAYERS + REVERSED_LAYERS)})",
+            repr(bad),
         )
-    if termless_years is not None and not (np.isfinite(termless_years) and termless_years > 0):
-        raise ValueError(
-            "The 'termless_years' parameter of money_flows must be a float > 0 or None. "
-            f"Got {termless_years!r} instead."
+    if termless_years is not None:
+        termless_years = check_scalar(
+            termless_years, "termless_years", func, low=0.0, low_open=True
         )
     ex = net.exposures
     src = np.asarray(net.source, dtype=np.int64)
@@ -201,11 +234,17 @@ def money_flow_table(
         present = sorted(set(status[keep]))
         missing = [x for x in present if x not in status_weights]
         if missing:
-            raise ValueError(
-                "The 'status_weights' parameter of money_flows must give a weight for every "
-                f"status present. Got no weight for {missing} instead."
+            raise fail(
+                func,
+                "status_weights",
+                "a weight for every status present",
+                f"no weight for {missing}",
             )
-        weight = np.array([float(status_weights.get(x, 0.0)) for x in status])
+        checked = {
+            k: check_scalar(v, f"status_weights[{k!r}]", func, low=0.0)
+            for k, v in status_weights.items()
+        }
+        weight = np.array([checked.get(x, 0.0) for x in status])
     years = np.ones(len(ex))
     if annualize:
         years = np.asarray(net.years, dtype=np.float64)
@@ -267,7 +306,7 @@ def money_flows(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         As for :func:`money_flow_table`.
 
     Examples
@@ -287,8 +326,9 @@ def money_flows(
     array([[  0., 100.],
            [ 30.,   0.]])
     """
-    t = money_flow_table(
+    t = _flow_table(
         net,
+        func="money_flows",
         annualize=annualize,
         status_weights=status_weights,
         termless_years=termless_years,
@@ -360,8 +400,8 @@ def max_circulation(
     flows : array_like or scipy.sparse array, shape (n, n)
         ``F[i, j]`` >= 0: money paid by ``i`` to ``j`` per period (USD).
     method : {"auto", "flow", "highs"}, default "auto"
-        ``"flow"``: the min-cost-flow kernel (compiled with numba when the ``fast`` extra is
-        installed; pure Python, slow, otherwise). ``"highs"``: ``scipy.optimize.linprog`` with
+        ``"flow"``: the min-cost-flow kernel (compiled with numba, a core dependency; pure
+        Python, slow, on a platform without it). ``"highs"``: ``scipy.optimize.linprog`` with
         HiGHS on the sparse incidence matrix. ``"auto"``: HiGHS for small problems (up to 5,000
         edges inside strongly connected components, where it takes milliseconds and needs no
         compilation), the kernel above that when numba is available.
@@ -373,7 +413,7 @@ def max_circulation(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         ``flows`` not square, negative, NaN or infinite; unknown ``method``.
     ConvergenceError
         HiGHS reports a failure (never expected: the problem is feasible and bounded).
@@ -419,11 +459,7 @@ def max_circulation(
     0.8
     """
     F = _as_csr(flows, "flows", "max_circulation")
-    if method not in ("auto", "flow", "highs"):
-        raise ValueError(
-            "The 'method' parameter of max_circulation must be one of 'auto', 'flow', 'highs'. "
-            f"Got {method!r} instead."
-        )
+    check_choice(method, "method", "max_circulation", ("auto", "flow", "highs"))
     n = F.shape[0]
     coo = F.tocoo()
     s = coo.row.astype(np.int64)
@@ -485,7 +521,9 @@ def _circulation_flow(
 ) -> NDArray[np.float64]:
     from lahar.analytics._flowkernel import min_cost_route  # numba loads here, not at import
 
-    supply = np.bincount(s, f, minlength=n) - np.bincount(d, f, minlength=n)
+    supply = np.asarray(
+        np.bincount(s, f, minlength=n) - np.bincount(d, f, minlength=n), dtype=np.float64
+    )
     r, _, _ = min_cost_route(n, s, d, f, supply, tol=_TOL)
     return np.clip(f - r, 0.0, f)
 
@@ -586,7 +624,7 @@ def round_trip(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Bad ``flows`` (see :func:`max_circulation`), ``turnover`` negative or of the wrong
         shape, ``nodes`` out of range.
 
@@ -641,10 +679,7 @@ def round_trip(
     if nodes is not None:
         idx = np.asarray(nodes, dtype=np.int64).ravel()
         if idx.size and (idx.min() < 0 or idx.max() >= n):
-            raise ValueError(
-                f"The 'nodes' parameter of round_trip must hold positions in [0, {n}). "
-                f"Got {idx.min()}..{idx.max()} instead."
-            )
+            raise fail("round_trip", "nodes", f"positions in [0, {n})", f"{idx.min()}..{idx.max()}")
         want = np.zeros(n, dtype=bool)
         want[idx] = True
     inv_t = np.divide(1.0, T, out=np.zeros(n), where=T > 0)
@@ -754,7 +789,7 @@ def top_cycles(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Bad ``flows``; ``k`` < 1 or ``max_length`` < 2.
 
     References
@@ -770,13 +805,8 @@ def top_cycles(
     >>> cy.nodes, cy.values
     (((0, 1), (0, 1, 2)), array([80., 20.]))
     """
-    if not (isinstance(k, int | np.integer) and k >= 1):
-        raise ValueError(f"The 'k' parameter of top_cycles must be an int >= 1. Got {k!r} instead.")
-    if not (isinstance(max_length, int | np.integer) and max_length >= 2):
-        raise ValueError(
-            f"The 'max_length' parameter of top_cycles must be an int >= 2. Got {max_length!r} "
-            "instead."
-        )
+    k = check_int(k, "k", "top_cycles", low=1)
+    max_length = check_int(max_length, "max_length", "top_cycles", low=2)
     F = _as_csr(flows, "flows", "top_cycles")
     n = F.shape[0]
     F.setdiag(0.0)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lahar._validation import check_array, check_scalar
+
 __all__ = [
     "HOURS_PER_YEAR",
     "PPA",
@@ -53,7 +55,7 @@ def energy_twh(gw: ArrayLike, *, utilisation: float) -> NDArray[np.float64] | fl
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Negative capacity or ``utilisation`` outside (0, 1].
 
     Examples
@@ -64,13 +66,9 @@ def energy_twh(gw: ArrayLike, *, utilisation: float) -> NDArray[np.float64] | fl
     >>> round(energy_twh(103.0, utilisation=u), 1)
     452.5
     """
-    if not 0 < utilisation <= 1:
-        raise ValueError(
-            f"The 'utilisation' parameter of energy_twh must be in (0, 1]. Got {utilisation!r}."
-        )
-    p = np.asarray(gw, dtype=np.float64)
-    if (p < 0).any():
-        raise ValueError("The 'gw' parameter of energy_twh must be >= 0.")
+    func = "energy_twh"
+    utilisation = check_scalar(utilisation, "utilisation", func, low=0.0, low_open=True, high=1.0)
+    p = check_array(gw, "gw", func, low=0.0)
     out = p * HOURS_PER_YEAR / 1e3 * utilisation
     return float(out) if out.ndim == 0 else out
 
@@ -94,11 +92,9 @@ def electricity_share(twh: ArrayLike, *, total_twh: float) -> NDArray[np.float64
     >>> round(electricity_share(176.0, total_twh=176.0 / 0.044), 3)
     0.044
     """
-    if not total_twh > 0:
-        raise ValueError(
-            f"The 'total_twh' parameter of electricity_share must be > 0. Got {total_twh!r}."
-        )
-    out = np.asarray(twh, dtype=np.float64) / total_twh
+    func = "electricity_share"
+    total_twh = check_scalar(total_twh, "total_twh", func, low=0.0, low_open=True)
+    out = check_array(twh, "twh", func, low=0.0) / total_twh
     return float(out) if out.ndim == 0 else out
 
 
@@ -157,16 +153,13 @@ def ppa_economics(
     >>> p.twh_per_year.round(2), (p.usd_per_year / 1e9).round(3), p.usd_per_mwh.round(1)
     (array([15.14]), array([1.059]), array([69.9]))
     """
-    if not 0 < capacity_factor <= 1:
-        raise ValueError(
-            "The 'capacity_factor' parameter of ppa_economics must be in (0, 1]. Got "
-            f"{capacity_factor!r} instead."
-        )
-    p = np.asarray(mw, dtype=np.float64)
-    v = np.asarray(value_usd, dtype=np.float64)
-    t = np.asarray(years, dtype=np.float64)
-    if (t <= 0).any():
-        raise ValueError("The 'years' parameter of ppa_economics must be > 0.")
+    func = "ppa_economics"
+    capacity_factor = check_scalar(
+        capacity_factor, "capacity_factor", func, low=0.0, low_open=True, high=1.0
+    )
+    p = check_array(mw, "mw", func, low=0.0)
+    v = check_array(value_usd, "value_usd", func, low=0.0)
+    t = check_array(years, "years", func, low=0.0, low_open=True)
     twh = p * HOURS_PER_YEAR * capacity_factor / 1e6
     per_year = v / t
     ok = (v > 0) & (twh > 0)

@@ -28,6 +28,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lahar._validation import check_array, check_choice, check_scalar, fail
+
 __all__ = [
     "Gap",
     "adoption_path",
@@ -69,7 +71,7 @@ def required_revenue(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         ``tco_multiplier`` < 1 or ``gross_margin`` outside (0, 1].
 
     Examples
@@ -79,17 +81,17 @@ def required_revenue(
     >>> float(required_revenue(150e9, tco_multiplier=2.0, gross_margin=0.5)) / 1e9
     600.0
     """
-    if not tco_multiplier >= 1:
-        raise ValueError(
-            f"The 'tco_multiplier' parameter of required_revenue must be >= 1. Got "
-            f"{tco_multiplier!r} instead."
-        )
-    if not 0 < gross_margin <= 1:
-        raise ValueError(
-            f"The 'gross_margin' parameter of required_revenue must be in (0, 1]. Got "
-            f"{gross_margin!r} instead."
-        )
-    s = np.asarray(spend, dtype=np.float64)
+    return _required(spend, tco_multiplier, gross_margin, "required_revenue")
+
+
+def _required(
+    spend: ArrayLike, tco_multiplier: float, gross_margin: float, func: str
+) -> NDArray[np.float64] | float:
+    tco_multiplier = check_scalar(tco_multiplier, "tco_multiplier", func, low=1.0)
+    gross_margin = check_scalar(
+        gross_margin, "gross_margin", func, low=0.0, low_open=True, high=1.0
+    )
+    s = check_array(spend, "spend", func, low=0.0)
     out = s * tco_multiplier / gross_margin
     return float(out) if out.ndim == 0 else out
 
@@ -148,8 +150,9 @@ def monetization_gap(
     >>> g.gap / 1e9, round(g.coverage, 3)
     (500.0, 0.167)
     """
-    req = required_revenue(spend, tco_multiplier=tco_multiplier, gross_margin=gross_margin)
-    act = np.asarray(actual, dtype=np.float64)
+    func = "monetization_gap"
+    req = _required(spend, tco_multiplier, gross_margin, func)
+    act = check_array(actual, "actual", func, low=0.0)
     req_a = np.asarray(req, dtype=np.float64)
     cov = np.where(req_a > 0, act / np.where(req_a > 0, req_a, 1.0), np.nan)
 
@@ -159,22 +162,17 @@ def monetization_gap(
     return Gap(required=req, actual=out(act), gap=out(req_a - act), coverage=out(cov))
 
 
-def _check_curve(r0: float, growth: float, curve: str, ceiling: float | None, func: str) -> None:
-    if not r0 > 0:
-        raise ValueError(f"The 'r0' parameter of {func} must be > 0. Got {r0!r} instead.")
-    if not growth > 0:
-        raise ValueError(f"The 'growth' parameter of {func} must be > 0. Got {growth!r} instead.")
+def _check_curve(
+    r0: float, growth: float, curve: str, ceiling: float | None, func: str
+) -> tuple[float, float, float | None]:
+    r0 = check_scalar(r0, "r0", func, low=0.0, low_open=True)
+    growth = check_scalar(growth, "growth", func, low=0.0, low_open=True)
+    check_choice(curve, "curve", func, ("exponential", "logistic"))
     if curve == "logistic":
-        if ceiling is None or not ceiling > r0:
-            raise ValueError(
-                f"The 'ceiling' parameter of {func} must be > r0 for a logistic curve. Got "
-                f"{ceiling!r} instead."
-            )
-    elif curve != "exponential":
-        raise ValueError(
-            f"The 'curve' parameter of {func} must be 'exponential' or 'logistic'. Got "
-            f"{curve!r} instead."
-        )
+        if ceiling is None:
+            raise fail(func, "ceiling", f"a float > r0 = {r0:g} for a logistic curve", "None")
+        ceiling = check_scalar(ceiling, "ceiling", func, low=r0, low_open=True)
+    return r0, growth, ceiling
 
 
 def adoption_path(
@@ -219,8 +217,8 @@ def adoption_path(
     ...               ceiling=40.0).round(3)
     array([10.   , 16.   , 22.857])
     """
-    _check_curve(r0, growth, curve, ceiling, "adoption_path")
-    t = np.asarray(years, dtype=np.float64)
+    r0, growth, ceiling = _check_curve(r0, growth, curve, ceiling, "adoption_path")
+    t = check_array(years, "years", "adoption_path")
     if curve == "exponential":
         return r0 * np.exp(growth * t)
     assert ceiling is not None
@@ -265,8 +263,8 @@ def years_to_close(
     >>> years_to_close(50.0, r0=10.0, growth=1.0, curve="logistic", ceiling=40.0)
     inf
     """
-    _check_curve(r0, growth, curve, ceiling, "years_to_close")
-    T = np.asarray(target, dtype=np.float64)
+    r0, growth, ceiling = _check_curve(r0, growth, curve, ceiling, "years_to_close")
+    T = check_array(target, "target", "years_to_close", low=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if curve == "exponential":
             t = np.log(T / r0) / growth

@@ -26,10 +26,12 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from lahar._validation import check_array, check_choice, check_int, check_scalar, fail
 
 __all__ = [
     "CollateralPaths",
@@ -59,7 +61,7 @@ def decline_rate(p0: float, p1: float, years: float) -> float:
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Non-positive prices or time.
 
     Examples
@@ -72,11 +74,10 @@ def decline_rate(p0: float, p1: float, years: float) -> float:
     >>> round(decline_rate(4.70, 1.70, 2025.8 - 2023.5), 3)
     0.357
     """
-    if not (p0 > 0 and p1 > 0 and years > 0):
-        raise ValueError(
-            "The 'p0', 'p1' and 'years' parameters of decline_rate must be > 0. "
-            f"Got {p0!r}, {p1!r}, {years!r} instead."
-        )
+    func = "decline_rate"
+    p0 = check_scalar(p0, "p0", func, low=0.0, low_open=True)
+    p1 = check_scalar(p1, "p1", func, low=0.0, low_open=True)
+    years = check_scalar(years, "years", func, low=0.0, low_open=True)
     return float(1.0 - (p1 / p0) ** (1.0 / years))
 
 
@@ -110,10 +111,17 @@ class CreditRatios:
     adj_debt_to_assets: NDArray[np.float64]
 
 
-def _arr(x: ArrayLike | None, shape: tuple[int, ...]) -> NDArray[np.float64]:
+def _arr(
+    x: ArrayLike | None, shape: tuple[int, ...], name: str, func: str, *, sign: bool = True
+) -> NDArray[np.float64]:
+    """``x`` broadcast to ``shape``, NaN = unknown; ``sign``: entries must be >= 0."""
     if x is None:
         return np.full(shape, np.nan)
-    return np.broadcast_to(np.asarray(x, dtype=np.float64), shape).astype(np.float64)
+    a = check_array(x, name, func, low=0.0 if sign else None, allow_nan=True)
+    try:
+        return np.broadcast_to(a, shape).astype(np.float64)
+    except ValueError:
+        raise fail(func, name, f"broadcastable to shape {shape}", f"shape {a.shape}") from None
 
 
 def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -163,13 +171,14 @@ def credit_ratios(
     >>> print(f"{r.adj_debt_to_ebit:.1f} {r.adj_debt_to_assets:.2f}")
     19.2 0.82
     """
-    d = np.asarray(debt, dtype=np.float64)
+    func = "credit_ratios"
+    d = check_array(debt, "debt", func, low=0.0, allow_nan=True)
     shape = d.shape
-    e = _arr(ebitda, shape)
-    b = _arr(ebit, shape)
-    i = _arr(interest, shape)
-    a = _arr(assets, shape)
-    off = np.nan_to_num(_arr(off_balance, shape), nan=0.0)
+    e = _arr(ebitda, shape, "ebitda", func, sign=False)
+    b = _arr(ebit, shape, "ebit", func, sign=False)
+    i = _arr(interest, shape, "interest", func)
+    a = _arr(assets, shape, "assets", func)
+    off = np.nan_to_num(_arr(off_balance, shape, "off_balance", func), nan=0.0)
     adj = d + off
     out = CreditRatios(
         debt_to_ebitda=_ratio(d, e),
@@ -184,7 +193,8 @@ def credit_ratios(
         adj_debt_to_assets=_ratio(adj, a + off),
     )
     if shape == ():
-        return CreditRatios(*(np.float64(x) for x in out.__dict__.values()))
+        scalars: dict[str, Any] = {k: np.float64(v) for k, v in out.__dict__.items()}
+        return CreditRatios(**scalars)
     return out
 
 
@@ -249,7 +259,7 @@ def gpu_value(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Negative ages, non-positive lives, ``decline`` or ``salvage`` outside [0, 1).
 
     Examples
@@ -258,16 +268,11 @@ def gpu_value(
     >>> p.book.round(3), p.economic.round(3)
     (array([[1.   , 0.833, 0.667, 0.5  ]]), array([1.   , 0.75 , 0.562, 0.422]))
     """
-    t = np.atleast_1d(np.asarray(years, dtype=np.float64))
-    L = np.atleast_1d(np.asarray(lives, dtype=np.float64))
-    if (t < 0).any() or not np.isfinite(t).all():
-        raise ValueError("The 'years' parameter of gpu_value must be finite and >= 0.")
-    if (L <= 0).any() or not np.isfinite(L).all():
-        raise ValueError(f"The 'lives' parameter of gpu_value must be > 0. Got {L} instead.")
-    if not 0 <= decline < 1:
-        raise ValueError(f"The 'decline' parameter of gpu_value must be in [0, 1). Got {decline}.")
-    if not 0 <= salvage < 1:
-        raise ValueError(f"The 'salvage' parameter of gpu_value must be in [0, 1). Got {salvage}.")
+    func = "gpu_value"
+    t = np.atleast_1d(check_array(years, "years", func, ndim=(0, 1), low=0.0))
+    L = np.atleast_1d(check_array(lives, "lives", func, ndim=(0, 1), low=0.0, low_open=True))
+    decline = check_scalar(decline, "decline", func, low=0.0, high=1.0, high_open=True)
+    salvage = check_scalar(salvage, "salvage", func, low=0.0, high=1.0, high_open=True)
     book = np.maximum(salvage, 1.0 - (1.0 - salvage) * t[None, :] / L[:, None])
     return CollateralPaths(
         years=t, book=book, lives=L, economic=(1.0 - decline) ** t, decline=float(decline)
@@ -317,28 +322,23 @@ def loan_to_value(
     >>> loan_to_value([0, 1, 2], [1.0, 0.75, 0.5], ltv0=0.6, term=4, amortization="bullet")
     array([0.6, 0.8, 1.2])
     """
-    t = np.atleast_1d(np.asarray(years, dtype=np.float64))
-    v = np.asarray(value, dtype=np.float64)
+    func = "loan_to_value"
+    t = np.atleast_1d(check_array(years, "years", func, ndim=(0, 1), low=0.0))
+    v = check_array(value, "value", func, ndim=(1, 2), low=0.0, low_open=True)
     if v.shape[-1] != t.size:
-        raise ValueError(
-            f"The 'value' parameter of loan_to_value must end in the length of 'years' "
-            f"({t.size}). Got shape {v.shape} instead."
+        raise fail(
+            func,
+            "value",
+            f"of shape ({t.size},) or (K, {t.size}) (one per year)",
+            f"shape {v.shape}",
         )
-    if not (ltv0 > 0 and term > 0):
-        raise ValueError(
-            f"The 'ltv0' and 'term' parameters of loan_to_value must be > 0. Got {ltv0}, {term}."
-        )
-    if (v <= 0).any():
-        raise ValueError("The 'value' parameter of loan_to_value must be > 0.")
+    ltv0 = check_scalar(ltv0, "ltv0", func, low=0.0, low_open=True)
+    term = check_scalar(term, "term", func, low=0.0, low_open=True)
+    check_choice(amortization, "amortization", func, ("linear", "bullet"))
     if amortization == "linear":
         balance = np.maximum(0.0, 1.0 - t / term)
-    elif amortization == "bullet":
-        balance = (t < term).astype(np.float64)
     else:
-        raise ValueError(
-            "The 'amortization' parameter of loan_to_value must be 'linear' or 'bullet'. "
-            f"Got {amortization!r} instead."
-        )
+        balance = (t < term).astype(np.float64)
     return ltv0 * balance / v
 
 
@@ -375,15 +375,11 @@ def refinancing_wall(
     >>> y.tolist(), due.tolist(), unknown
     ([2026, 2027, 2028, 2029], [0.0, 9.0, 0.0, 3.0], 2.0)
     """
-    a = np.asarray(amount, dtype=np.float64)
-    m = np.asarray(maturity_year, dtype=np.float64)
-    if a.shape != m.shape:
-        raise ValueError(
-            "The 'amount' and 'maturity_year' parameters of refinancing_wall must have the same "
-            f"shape. Got {a.shape} and {m.shape} instead."
-        )
-    if end < start:
-        raise ValueError(f"refinancing_wall needs start <= end. Got {start}, {end}.")
+    func = "refinancing_wall"
+    a = check_array(amount, "amount", func, ndim=1, low=0.0)
+    m = check_array(maturity_year, "maturity_year", func, shape=(a.size,), allow_nan=True)
+    start = check_int(start, "start", func)
+    end = check_int(end, "end", func, low=start)
     years = np.arange(start, end + 1, dtype=np.int64)
     known = np.isfinite(m)
     inside = known & (m >= start) & (m <= end)

@@ -7,6 +7,8 @@ vectorised pass; sparse (``scipy.sparse``) and dense inputs are both accepted.
 =============================  ==========================================================
 :func:`eisenberg_noe`          greatest clearing vector (Eisenberg–Noe 2001,
                                Rogers–Veraart 2013)
+:func:`prepare_clearing`       the same network prepared once, cleared for many
+                               external assets with a warm start
 :func:`debtrank`               DebtRank, linear (Bardoscia et al. 2015) or single-hit
                                (Battiston et al. 2012)
 :func:`fire_sale`              overlapping-portfolio fire sales (Greenwood, Landier &
@@ -27,7 +29,12 @@ from lahar.contagion._commitments import (
     commitment_losses,
 )
 from lahar.contagion._debtrank import DebtRankResult, debtrank
-from lahar.contagion._eisenberg_noe import ClearingResult, eisenberg_noe
+from lahar.contagion._eisenberg_noe import (
+    ClearingResult,
+    ClearingSystem,
+    eisenberg_noe,
+    prepare_clearing,
+)
 from lahar.contagion._fire_sale import FireSaleResult, fire_sale
 
 __all__ = [
@@ -37,6 +44,7 @@ __all__ = [
     "CascadeResult",
     "CascadeSystem",
     "ClearingResult",
+    "ClearingSystem",
     "CommitmentResult",
     "DebtRankResult",
     "FireSaleResult",
@@ -46,4 +54,5 @@ __all__ = [
     "debtrank",
     "eisenberg_noe",
     "fire_sale",
+    "prepare_clearing",
 ]

@@ -37,9 +37,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_scalar, check_vector
-from lahar.contagion import _eisenberg_noe as _en
+from lahar._validation import check_scalar, check_vector, fail
 from lahar.contagion._common import canonical_csr, column_sums, row_sums
+from lahar.contagion._eisenberg_noe import prepare_clearing
 from lahar.errors import ConvergenceError
 
 __all__ = ["CHANNELS", "CascadeResult", "CascadeSystem", "cascade"]
@@ -123,31 +123,31 @@ class CascadeSystem:
         d = canonical_csr(debt)
         n = d.shape[0]
         if d.shape != (n, n):
-            raise _fail(func, "debt", "a square matrix", f"shape {d.shape}")
+            raise fail(func, "debt", "a square matrix", f"shape {d.shape}")
         q = canonical_csr(stakes)
         c = canonical_csr(sp.csr_array((n, n)) if client_stakes is None else client_stakes)
         for name, m in (("debt", d), ("stakes", q), ("client_stakes", c)):
             if m.shape != (n, n):
-                raise _fail(func, name, f"of shape ({n}, {n})", f"shape {m.shape}")
+                raise fail(func, name, f"of shape ({n}, {n})", f"shape {m.shape}")
             if m.nnz and (not np.isfinite(m.data).all() or m.data.min() < 0):
-                raise _fail(func, name, "finite and >= 0", "a negative or non-finite entry")
+                raise fail(func, name, "finite and >= 0", "a negative or non-finite entry")
         v = np.array(check_vector(value, "value", func, n=n))
         held = (column_sums(q) + column_sums(c)) > 0
         if (held & (v <= 0)).any():
             k = int(np.flatnonzero(held & (v <= 0))[0])
-            raise _fail(
+            raise fail(
                 func, "value", "> 0 for every entity whose stakes are held", f"{v[k]:g} at [{k}]"
             )
         liab = np.array(check_vector(liabilities, "liabilities", func, n=n))
         b = np.asarray(buyer, dtype=np.intp).reshape(-1)
         s = np.asarray(supplier, dtype=np.intp).reshape(-1)
         if b.shape != s.shape:
-            raise _fail(func, "supplier", f"of the buyer's length {b.size}", f"length {s.size}")
+            raise fail(func, "supplier", f"of the buyer's length {b.size}", f"length {s.size}")
         if b.size and (min(b.min(), s.min()) < 0 or max(b.max(), s.max()) >= n):
-            raise _fail(func, "buyer", f"positions in [0, {n})", "a position outside")
+            raise fail(func, "buyer", f"positions in [0, {n})", "a position outside")
         ab = np.zeros(n, dtype=bool) if absorbing is None else np.asarray(absorbing, dtype=bool)
         if ab.shape != (n,):
-            raise _fail(func, "absorbing", f"of shape ({n},)", f"shape {ab.shape}")
+            raise fail(func, "absorbing", f"of shape ({n},)", f"shape {ab.shape}")
         return cls(d, q, c, v, liab, b, s, ab)
 
 
@@ -221,10 +221,10 @@ def _batch(a: Any, name: str, n: int, s: int, *, high: float | None = None) -> N
     v = check_vector(a, name, _FUNC, n=n, batch=True)
     if high is not None and v.size and v.max() > high:
         k = np.unravel_index(int(np.argmax(v)), v.shape)
-        raise _fail(_FUNC, name, f"in [0, {high:g}]", f"{v[k]:g} at {[int(x) for x in k]}")
+        raise fail(_FUNC, name, f"in [0, {high:g}]", f"{v[k]:g} at {[int(x) for x in k]}")
     v = v[:, None] if v.ndim == 1 else v
     if v.shape[1] not in (1, s):
-        raise _fail(_FUNC, name, f"of shape ({n},) or ({n}, {s})", f"shape {v.shape}")
+        raise fail(_FUNC, name, f"of shape ({n},) or ({n}, {s})", f"shape {v.shape}")
     return np.ascontiguousarray(np.broadcast_to(v, (n, s)), dtype=np.float64)
 
 
@@ -232,7 +232,7 @@ def _scenarios(*arrays: Any) -> int:
     """The batch size S implied by the 2-D inputs (1 if all are 1-D or absent)."""
     sizes = {np.shape(a)[1] for a in arrays if a is not None and np.ndim(a) == 2}
     if len(sizes) > 1:
-        raise _fail(_FUNC, "scenario inputs", "of one batch size S", f"sizes {sorted(sizes)}")
+        raise fail(_FUNC, "scenario inputs", "of one batch size S", f"sizes {sorted(sizes)}")
     return sizes.pop() if sizes else 1
 
 
@@ -386,7 +386,7 @@ def cascade(
     bad = ~system.absorbing[:, None] & ~(eq > 0)
     if bad.any():
         i, j = np.unravel_index(int(np.flatnonzero(bad.ravel())[0]), bad.shape)
-        raise _fail(
+        raise fail(
             _FUNC,
             "equity",
             "> 0 for every entity that is not an end investor",
@@ -413,11 +413,11 @@ def cascade(
     else:
         cv2 = cv[:, None] if cv.ndim == 1 else cv
         if cv2.shape[0] != k or cv2.shape[1] not in (1, s):
-            raise _fail(
+            raise fail(
                 _FUNC, "commitment_value", f"of shape ({k},) or ({k}, {s})", f"shape {cv.shape}"
             )
         if cv2.size and (not np.isfinite(cv2).all() or cv2.min() < 0):
-            raise _fail(
+            raise fail(
                 _FUNC, "commitment_value", "finite and >= 0", "a negative or non-finite value"
             )
         cv = np.broadcast_to(cv2, (k, s))
@@ -455,7 +455,7 @@ def _run(
     borrowed = column_sums(sys_.debt)
     liab = sys_.liabilities
     external_liab = np.maximum(liab - borrowed, 0.0)
-    system = _en._prepare(sys_.debt.T, external_liab)
+    system = prepare_clearing(sys_.debt.T, external_liab)
     e0 = np.maximum(eq0 + liab[:, None] - lent[:, None], 0.0)
     value = np.where(sys_.value > 0, sys_.value, 1.0)[:, None]
     live = ~sys_.absorbing[:, None]
@@ -484,9 +484,9 @@ def _run(
         fire = np.asarray(q @ ((1.0 - h) * phi))
         e = e0 - direct - repricing - commit - stake - fire
         np.maximum(e, 0.0, out=e)
-        sol = _en._clear(system, np.ascontiguousarray(e), alpha, beta, start=start)
-        start = sol.x.copy()
-        credit = sol.loss
+        sol = system.clear(np.ascontiguousarray(e), alpha=alpha, beta=beta, start=start)
+        start = sol.payments  # a warm start below the next answer: external assets only fall
+        credit = sol.credit_loss
         new_total = direct + repricing + commit + stake + fire + credit
         new_dflt = (sol.defaulted | (new_total > eq0 * (1 + 1e-12)) | forced) & live
         sold_by_firm = leverage * np.minimum(new_total, np.maximum(eq0, 0.0)) * sell_share
@@ -517,7 +517,7 @@ def _run(
         equity=eq0 - total,
         equity_before=eq0,
         defaulted=dflt,
-        payments=system.pbar[:, None] - sol.x,
+        payments=sol.payments,
         price_change=-(1.0 - (1.0 - h) * (1.0 - phi)),
         n_rounds=rounds,
     )

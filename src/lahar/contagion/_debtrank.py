@@ -28,9 +28,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_choice, check_scalar, check_vector
+from lahar._validation import as_batch, check_choice, check_int, check_scalar, check_vector, fail
 from lahar.contagion import _kernels
-from lahar.contagion._common import check_square, row_sums, scale_rows, to_contiguous_batch
+from lahar.contagion._common import check_square, row_sums, scale_rows
 from lahar.errors import ConvergenceError
 
 __all__ = ["DebtRankResult", "debtrank"]
@@ -61,8 +61,11 @@ class DebtRankResult:
     defaulted : ndarray of bool
         ``distress >= 1``.
     rounds : int
-        Propagation steps performed (products with :math:`\Lambda`), the same for every
-        scenario of the batch; 0 for an all-zero shock.
+        Iterations performed (propagation steps, products with :math:`\Lambda`), the last
+        of which added no distress above ``tol`` (``linear``) or distressed nobody new
+        (``battiston``); the same for every scenario of the batch, 0 for an all-zero shock.
+        The same meaning as ``rounds`` of :class:`~lahar.contagion.CascadeResult` and
+        ``n_iter`` of :class:`~lahar.errors.ConvergenceError`.
     residual : float
         Largest last increment of ``h`` (0 when the dynamics stopped exactly).
     method : str
@@ -178,7 +181,8 @@ def debtrank(
 
     Examples
     --------
-    Two banks each holding claims on the other worth half their equity (TV-7); bank 0 loses
+    Two banks each holding claims on the other worth half their equity (TV-7 of
+    ``docs/contagion.md``); bank 0 loses
     20 % of its equity.
 
     >>> import numpy as np
@@ -199,12 +203,12 @@ def debtrank(
         over = h1 > 1.0
         k = np.unravel_index(int(np.flatnonzero(over.ravel())[0]), h1.shape)
         pos = [int(x) for x in k]
-        raise _fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
+        raise fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
     tol = check_scalar(tol, "tol", _FUNC, low=0.0)
-    max_iter = int(check_scalar(max_iter, "max_iter", _FUNC, low=1))
+    max_iter = check_int(max_iter, "max_iter", _FUNC, low=1)
     weights = _value_weights(value, amat, eq)
     lam = scale_rows(amat, 1.0 / eq)
-    h, was_1d = to_contiguous_batch(h1)
+    h, was_1d = as_batch(h1, contiguous=True)
     if method == "linear":
         final, rounds, residual, spare = _linear(lam, h, tol, max_iter)
     else:
@@ -257,7 +261,7 @@ def _linear(
         return h, rounds, residual, dh
     # Picard form h(t+1) = min(1, h1 + Lambda h(t)) on two buffers; the shock is kept compact.
     n = h1.shape[0]
-    nz = h1.any(axis=1)
+    nz: NDArray[np.bool_] = np.asarray(h1.any(axis=1))
     rows = np.flatnonzero(nz)
     slot = np.full(n, -1, dtype=np.int64)
     slot[rows] = np.arange(rows.size)

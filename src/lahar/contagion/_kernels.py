@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -119,7 +120,7 @@ if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
     @_nb.njit(inline="always")
     def _prefetch_row(x, row):
         for s in range(0, x.shape[1], 8):  # one hint per 64-byte line
-            _prefetch(x, row, s)
+            _prefetch(x, row, s)  # type: ignore[call-arg]  # a numba intrinsic
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _linear_step(indptr, indices, data, slot, shock, h, h_next, nz, nz_next, rowmax):
@@ -318,7 +319,7 @@ def clearing_start(
         _clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag)
 
 
-def clearing_candidates(pi: object, rows: NDArray[np.int64], mark: NDArray[np.bool_]) -> NDArray:
+def clearing_candidates(pi: Any, rows: NDArray[np.int64], mark: NDArray[np.bool_]) -> NDArray:
     """Sorted creditors of the debtors ``rows`` (``pi`` = CSR of ``Pi``, rows = debtors).
 
     ``mark`` is an all-``False`` work vector of length n and is left all-``False``.
@@ -330,7 +331,7 @@ def clearing_candidates(pi: object, rows: NDArray[np.int64], mark: NDArray[np.bo
 
 
 def clearing_sweep(
-    pi: object,
+    pi: Any,
     active: NDArray[np.int64],
     slot: NDArray[np.int64],
     pending: NDArray[np.float64],

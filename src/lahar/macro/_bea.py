@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from lahar._validation import fail
 from lahar.errors import DataError
 
 __all__ = ["BEA_DIR", "bea_tables", "read_codes"]
@@ -119,7 +120,7 @@ def published_requirements(table: str, year: int, vintage: int | None = None) ->
         return _matrix(
             _rows("total_requirements.csv"), year, "row", "column", "coefficient", ind, ind, extra
         )
-    raise ValueError(f"table must be 'direct' or 'total'. Got {table!r} instead.")
+    raise fail("published_requirements", "table", "'direct' or 'total'", repr(table))
 
 
 def transformation(

@@ -33,7 +33,7 @@ from functools import cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import check_vector
+from lahar._validation import check_scalar, check_vector
 from lahar.macro._bea import (
     BEA_DIR,
     bea_tables,
@@ -232,11 +232,9 @@ class IOTable:
         >>> print(f"334 output multiplier: type I {m1[i]:.3f}, type II {m2[i]:.3f}")
         334 output multiplier: type I 1.280, type II 1.898
         """
-        if not consumption_per_income >= 0:
-            raise ValueError(
-                "The 'consumption_per_income' parameter of IOTable.household_closure must be "
-                f">= 0. Got {consumption_per_income!r} instead."
-            )
+        consumption_per_income = check_scalar(
+            consumption_per_income, "consumption_per_income", "IOTable.household_closure", low=0.0
+        )
         return self.compensation_coefficients.copy(), self.pce_shares() * consumption_per_income
 
     def commodity_to_industry(self, commodity_demand: ArrayLike) -> NDArray[np.float64]:

@@ -83,10 +83,10 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lahar._validation import check_scalar
-from lahar.contagion import COMMITMENT_LAYERS, debtrank
-from lahar.errors import DataError
+from lahar.contagion import debtrank
 from lahar.data import ParameterSet, load_parameters
-from lahar.network import Network
+from lahar.errors import DataError
+from lahar.network import COMMITMENT_LAYERS, Network
 from lahar.simulation._submodels import (
     MarketParams,
     bass_advance,
