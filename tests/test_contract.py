@@ -38,17 +38,10 @@ from lahar.errors import DataError
 from lahar.network import Network, synthetic
 
 #: Modules whose public functions are not models (with the reason).
-EXEMPT_MODULES = {
-    "lahar.analytics.findings": "report tables, moving to lahar.report (issue 9)",
-    "lahar.macro.summary": "scenario composition, moving to lahar.scenarios (issue 9)",
-    "lahar.macro.parameters": "a data loader, moving to lahar.data (issue 9)",
-}
+EXEMPT_MODULES: dict[str, str] = {}
 
 #: Public functions that are not models (with the reason).
-EXEMPT = {
-    "lahar.macro.capex_bust": EXEMPT_MODULES["lahar.macro.summary"],
-    "lahar.macro.load_parameters": EXEMPT_MODULES["lahar.macro.parameters"],
-}
+EXEMPT: dict[str, str] = {}
 
 
 def _public_modules() -> list[Any]:
@@ -98,6 +91,24 @@ def _flows() -> np.ndarray:
     return np.array([[0, 100, 0], [80, 0, 20], [30, 0, 0]], dtype=float)
 
 
+_W = {"announced": 0.25, "committed": 0.5, "drawn": 1.0, "reported": 1.0, "estimate": 0.5}
+
+
+def _cascade_system() -> Any:
+    from lahar.contagion import CascadeSystem
+
+    debt = np.zeros((3, 3))
+    debt[2, 1] = 20.0
+    return CascadeSystem.build(
+        debt=debt,
+        stakes=np.zeros((3, 3)),
+        value=[10.0, 10.0, 10.0],
+        liabilities=[5.0, 30.0, 50.0],
+        buyer=[0],
+        supplier=[1],
+    )
+
+
 A2 = np.array([[0.15, 0.25], [0.20, 0.05]])
 L3 = np.array([[0, 20, 10], [5, 0, 24], [10, 0, 0]], dtype=float)
 
@@ -117,10 +128,14 @@ CASES: dict[str, Case] = {
         ("flows",),
     ),
     "lahar.analytics.circularity.money_flows": Case(
-        lambda: {"net": _net(), "spread_years": 5.0}, {"spread_years": "nan sign zero"}, ("net",)
+        lambda: {"net": _net(), "status_weights": _W, "termless_years": 5.0},
+        {"termless_years": "nan sign zero"},
+        ("net",),
     ),
     "lahar.analytics.circularity.money_flow_table": Case(
-        lambda: {"net": _net(), "spread_years": 5.0}, {"spread_years": "nan sign zero"}, ("net",)
+        lambda: {"net": _net(), "status_weights": _W, "termless_years": 5.0},
+        {"termless_years": "nan sign zero"},
+        ("net",),
     ),
     # ---------------------------------------------------------------- analytics.concentration
     "lahar.analytics.concentration.concentration": Case(
@@ -166,7 +181,12 @@ CASES: dict[str, Case] = {
         ("spend",),
     ),
     "lahar.analytics.gap.monetization_gap": Case(
-        lambda: {"spend": np.array([150e9]), "actual": np.array([100e9]), "gross_margin": 0.5},
+        lambda: {
+            "spend": np.array([150e9]),
+            "actual": np.array([100e9]),
+            "tco_multiplier": 2.0,
+            "gross_margin": 0.5,
+        },
         {"spend": "nan sign", "actual": "nan sign", "gross_margin": "nan sign high zero"},
         ("spend", "actual"),
     ),
@@ -221,8 +241,8 @@ CASES: dict[str, Case] = {
         ("debt",),
     ),
     "lahar.analytics.leverage.gpu_value": Case(
-        lambda: {"years": np.array([0.0, 1.0, 2.0]), "lives": np.array([5.0, 6.0])},
-        {"years": "shape nan sign", "lives": "shape nan sign zero"},
+        lambda: {"years": np.array([0.0, 1.0, 2.0]), "lives": np.array([5.0, 6.0]), "decline": 0.2},
+        {"years": "shape nan sign", "lives": "shape nan sign zero", "decline": "nan sign high"},
         ("years",),
     ),
     "lahar.analytics.leverage.loan_to_value": Case(
@@ -558,19 +578,25 @@ CASES: dict[str, Case] = {
     ),
     "lahar.contagion.cascade": Case(
         lambda: {
-            "network": _net(),
-            "shock": np.full((12, 2), 0.1),
+            "system": _cascade_system(),
+            "equity": np.full(3, 10.0),
+            "direct_loss": np.full((3, 2), 1.0),
+            "nonpayment": np.full((3, 2), 0.5),
+            "commitment_value": np.array([8.0]),
+            "margin": 0.3,
             "alpha": 0.9,
             "price_impact": 0.5,
             "max_iter": 100,
         },
         {
-            "shock": "shape length nan sign high",
+            "direct_loss": "shape length nan sign",
+            "nonpayment": "shape length nan sign high",
+            "equity": "nan sign zero",
             "alpha": "nan sign high",
             "price_impact": "sign",
             "max_iter": "sign",
         },
-        ("network", "shock"),
+        ("system",),
     ),
 }
 

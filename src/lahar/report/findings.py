@@ -603,7 +603,11 @@ def gap_tables(net: Network, *, params: ParameterSet | None = None) -> dict[str,
         chip_src = str(best["source_id"])
     else:
         chip_spend, chip_label, chip_src = np.nan, "AI chip spend (no chipmaker AI figure)", "-"
-    g = gp.monetization_gap(chip_spend, actual, tco_multiplier=tco, gross_margin=margin)
+    if np.isfinite(chip_spend):
+        g = gp.monetization_gap(chip_spend, actual, tco_multiplier=tco, gross_margin=margin)
+        required, gap, coverage = float(g.required), float(g.gap), float(g.coverage)
+    else:  # no chip-spend figure in this dataset: the gap cannot be computed
+        required = gap = coverage = np.nan
     who = ", ".join(f"{ids[k]} {air[k] / 1e9:.1f}B" for k in np.flatnonzero(known))
     agg = pd.DataFrame(
         [
@@ -611,7 +615,7 @@ def gap_tables(net: Network, *, params: ParameterSet | None = None) -> dict[str,
             (
                 "required",
                 f"revenue needed (Sequoia: x{tco:g} data centre, /{100 * margin:g}% margin)",
-                g.required,
+                required,
                 "USD per year",
                 _cite(p, "sequoia_tco_multiplier"),
             ),
@@ -622,8 +626,8 @@ def gap_tables(net: Network, *, params: ParameterSet | None = None) -> dict[str,
                 "USD per year",
                 "facts ai_revenue",
             ),
-            ("gap", "gap (needed - AI revenue)", g.gap, "USD per year", "-"),
-            ("coverage", "AI revenue as % of needed", 100 * g.coverage, "%", "-"),
+            ("gap", "gap (needed - AI revenue)", gap, "USD per year", "-"),
+            ("coverage", "AI revenue as % of needed", 100 * coverage, "%", "-"),
             (
                 "sequoia_own",
                 p["sequoia_required_revenue_2025"].name,

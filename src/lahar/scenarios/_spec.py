@@ -115,6 +115,8 @@ def _quantity(v: Any) -> Any:
     return v
 
 
+_SHARES = {"paid_share", "shortfall", "haircut", "ltv_max", "share", "delayed_share", "fall", "cut"}
+
 Q = Annotated[Quantity, Field(description="a number or { low, high[, mode] } or { param }")]
 
 
@@ -133,6 +135,17 @@ class _Shock(_Strict):
             k: _quantity(v) if k in fields and fields[k].annotation is Quantity else v
             for k, v in data.items()
         }
+
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _shares_in_range(cls, v: Any, info: Any) -> Any:
+        if isinstance(v, Quantity) and info.field_name in _SHARES:
+            for end in (v.value, v.low, v.high, v.mode):
+                if end is not None and not 0.0 <= end <= 1.0:
+                    msg = f"a share: expected values in [0, 1], got {end}"
+                    raise ValueError(msg)
+        return v
 
 
 class PartialPayment(_Shock):
@@ -230,7 +243,6 @@ SHOCK_KINDS: tuple[str, ...] = (
 )
 """The kinds of shock a spec may name."""
 
-_SHARES = {"paid_share", "shortfall", "haircut", "ltv_max", "share", "delayed_share", "fall", "cut"}
 
 
 class Scenario(_Strict):
@@ -268,14 +280,7 @@ class Scenario(_Strict):
         return {k: _quantity(x) for k, x in v.items()} if isinstance(v, dict) else v
 
     @model_validator(mode="after")
-    def _shares_in_range(self) -> Scenario:
-        for shock in self.shocks:
-            for field, q in shock:
-                if isinstance(q, Quantity) and field in _SHARES:
-                    for end in (q.value, q.low, q.high, q.mode):
-                        if end is not None and not 0.0 <= end <= 1.0:
-                            msg = f"{shock.kind}.{field} is a share: expected values in [0, 1], got {end}"
-                            raise ValueError(msg)
+    def _correlations_in_range(self) -> Scenario:
         for a, b, rho in self.correlations:
             if not -1.0 < rho < 1.0:
                 msg = f"correlation of {a} and {b} must lie in (-1, 1), got {rho}"
