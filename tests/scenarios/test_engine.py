@@ -136,7 +136,8 @@ def test_openai_paying_40_percent_hits_suppliers_not_client_money() -> None:
     ent = res.entities
     commit = ent[(ent["channel"] == "commitments") & (ent["mean"] > 0)]
     suppliers = set(net.exposures.query("source == 'openai'")["target"])
-    assert set(commit["entity"]) and set(commit["entity"]) <= suppliers
+    assert set(commit["entity"])
+    assert set(commit["entity"]) <= suppliers
     kinds = dict(zip(net.ids, net.kinds, strict=True))
     total = ent[ent["channel"] == "total"]
     managers = total[total["entity"].map(kinds).isin(["asset_manager", "index_fund"])]

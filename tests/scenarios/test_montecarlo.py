@@ -125,11 +125,14 @@ def test_runs_are_recorded_with_parquet_beside_the_store(local, tmp_path) -> Non
     files = sorted(st.run_dir(res.run_id).glob("draws-*.parquet"))
     assert len(files) == 3  # one per chunk of 64
     glob = str(st.run_dir(res.run_id) / "draws-*.parquet")
-    n, mean = duckdb.sql(f"SELECT count(*), avg(loss_total) FROM read_parquet('{glob}')").fetchall()[0]
+    n, mean = duckdb.sql(
+        f"SELECT count(*), avg(loss_total) FROM read_parquet('{glob}')"
+    ).fetchall()[0]
     assert n == DRAWS
     np.testing.assert_allclose(mean, res.headline["loss_total"].mean(), rtol=1e-12)
     head = st.results(res.run_id, "headline")
-    stored = head[(head["key"] == "loss_total") & (head["metric"] == "mean")]["value"].iloc[0]
+    key = '{"outcome": "loss_total"}'
+    stored = head[(head["key"] == key) & (head["metric"] == "mean")]["value"].iloc[0]
     np.testing.assert_allclose(stored, res.headline["loss_total"].mean(), rtol=1e-12)
 
 

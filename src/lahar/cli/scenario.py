@@ -211,8 +211,8 @@ def results_cmd(
             row = hit.iloc[0]
         rid = row["run_id"]
         head = st.results(rid, "headline")
-    wide = head.pivot_table(index="key", columns="metric", values="value").reset_index()
-    wide = wide.rename(columns={"key": "outcome"})
+    head = head.assign(outcome=[json.loads(k)["outcome"] for k in head["key"]])
+    wide = head.pivot_table(index="outcome", columns="metric", values="value").reset_index()
     if fmt != "table":
         print_frame(wide, fmt=fmt)
         return

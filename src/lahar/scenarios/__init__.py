@@ -10,7 +10,16 @@
   local or on Dask, bit-identical for any chunking).
 """
 
-from lahar.scenarios._engine import BLOCK, HEADLINES, Context, Dim, evaluate, make_context
+from lahar.scenarios._engine import (
+    BLOCK,
+    HEADLINES,
+    Context,
+    Dim,
+    draw_points,
+    evaluate,
+    make_context,
+    values,
+)
 from lahar.scenarios._macro import (
     AI_KINDS,
     MacroSummary,
@@ -47,12 +56,14 @@ __all__ = [
     "Scenario",
     "builtin_scenario",
     "builtin_scenarios",
+    "draw_points",
     "evaluate",
     "load_scenario",
     "make_context",
     "parse_scenario",
     "run_scenario",
     "scenario_hash",
+    "values",
     "CascadeInputs",
     "MacroSummary",
     "PowerBust",

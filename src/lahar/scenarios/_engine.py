@@ -14,6 +14,8 @@ For draws ``s = a .. b-1`` of a scenario:
    defaults; a repricing becomes a fall of the issuers' equity values.
 3. **Financial cascade.** :func:`lahar.contagion.cascade` to the joint fixed point of
    commitments, equity stakes, debt clearing and fire sales (contract values per draw).
+   The scenario's own AI-capex cut also reprices the listed AI cohort by its AI premium
+   times the cut (the market round of :func:`capex_bust`), which every holder books.
 4. **Real economy.** The AI-capex cut is the scenario's own cut plus delayed deployments,
    withdrawn pledges and the capex of every builder that defaulted (share of US AI capex);
    :func:`capex_bust` gives GDP and jobs (linear in the cut), the markets fall with the cut
@@ -45,7 +47,16 @@ from lahar.scenarios._macro import ai_exposure_of_kind, capex_bust, power_bust
 from lahar.scenarios._spec import Quantity, Scenario
 from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
 
-__all__ = ["BLOCK", "HEADLINES", "Context", "Dim", "evaluate", "make_context"]
+__all__ = [
+    "BLOCK",
+    "HEADLINES",
+    "Context",
+    "Dim",
+    "draw_points",
+    "evaluate",
+    "make_context",
+    "values",
+]
 
 BLOCK = 64
 """Draws evaluated together: results depend on the block, never on how blocks are grouped."""
@@ -169,6 +180,7 @@ class Context:
     macro_unit: dict[str, float]
     us_ai_capex: float
     banks: NDArray[np.bool_]
+    ai_exposure: NDArray[np.float64]
 
     @property
     def d(self) -> int:
@@ -364,6 +376,8 @@ def make_context(
         },
         us_ai_capex=us_ai_capex,
         banks=np.isin(kinds, ["bank", "private_credit"]),
+        ai_exposure=np.array([ai_exposure_of_kind(k, params) for k in kinds])
+        * (net.entities["ticker"].notna().to_numpy() if "ticker" in net.entities else 1.0),
     )
 
 
@@ -402,8 +416,14 @@ def _q(ctx: Context, x: NDArray[np.float64], name: str) -> NDArray[np.float64]:
     return np.full(x.shape[0], ctx.fixed[name])
 
 
-def evaluate(ctx: Context, start: int, stop: int) -> dict[str, Any]:
+def evaluate(
+    ctx: Context, start: int, stop: int, *, points: NDArray[np.float64] | None = None
+) -> dict[str, Any]:
     """Evaluate draws ``start .. stop-1`` through the full cascade.
+
+    ``points`` (shape ``(stop - start, d)``, in the unit cube) replaces the Sobol points, for
+    designs of other methods (Saltelli samples for Sobol indices, a grid for a reverse stress
+    test); a quantity's value is its distribution's quantile at the point's coordinate.
 
     Returns
     -------
@@ -415,7 +435,16 @@ def evaluate(ctx: Context, start: int, stop: int) -> dict[str, Any]:
     inp = ctx.inputs
     sysm = inp.system
     n = sysm.n
-    u = draw_points(ctx, start, stop)
+    if points is None:
+        u = draw_points(ctx, start, stop)
+    else:
+        u = np.asarray(points, dtype=np.float64)
+        if u.shape != (stop - start, ctx.d):
+            msg = (
+                "The 'points' parameter of evaluate() must be of shape "
+                f"({stop - start}, {ctx.d}). Got shape {u.shape} instead."
+            )
+            raise DataError(msg)
     x = values(ctx, u)
     s = stop - start
     direct = np.zeros((n, s))
@@ -469,6 +498,11 @@ def evaluate(ctx: Context, start: int, stop: int) -> dict[str, Any]:
             price_fall = 1 - (1 - price_fall) * (1 - sh["exposure"][:, None] * f[None, :])
         elif k == "capex_cut":
             extra_cut += _q(ctx, x, sh["cut"])
+    # the scenario's own capex cut reprices the listed AI cohort (its AI premium falls with
+    # the cut, as in capex_bust's market round): every holder of their stakes books it
+    if extra_cut.any():
+        cohort = ctx.ai_exposure[:, None] * np.clip(extra_cut, 0.0, 1.0)[None, :]
+        price_fall = 1 - (1 - price_fall) * (1 - cohort)
     weights = np.vstack(
         [
             _q(ctx, x, f"status_weight_{st}")

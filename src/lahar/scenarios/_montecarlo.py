@@ -263,8 +263,8 @@ def run_scenario(
                 status="done",
                 elapsed_s=elapsed,
                 results={
-                    "headline": summary.rename(columns={"outcome": "key"}),
-                    "entity_losses": entities.rename(columns={"channel": "key"}),
+                    "headline": summary,
+                    "entity_losses": entities,
                 },
             )
     except BaseException:

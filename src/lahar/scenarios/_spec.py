@@ -136,7 +136,6 @@ class _Shock(_Strict):
             for k, v in data.items()
         }
 
-
     @field_validator("*", mode="after")
     @classmethod
     def _shares_in_range(cls, v: Any, info: Any) -> Any:
@@ -242,7 +241,6 @@ SHOCK_KINDS: tuple[str, ...] = (
     "capex_cut",
 )
 """The kinds of shock a spec may name."""
-
 
 
 class Scenario(_Strict):
