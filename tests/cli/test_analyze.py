@@ -138,8 +138,8 @@ def test_all_topics_run_on_a_small_dataset_with_gaps(tmp_path) -> None:
 
 
 def test_money_flow_curation_defaults_from_data_and_overrides() -> None:
-    # default: X0019 and X0179 excluded (money_flow column); --exclude '' counts both, and
-    # X0019 (kept now) supersedes the cash row X0018: 147 + 2 - 1 = 148 deals
+    # default: X0019, X0159 and X0179 excluded (money_flow column); --exclude '' counts all
+    # three, and X0019 (kept now) supersedes the cash row X0018: base + 3 - 1 deals
     def deals(*extra: str) -> float:
         res = runner.invoke(app, ["analyze", "circularity", "--no-store", "-f", "json", *extra])
         assert res.exit_code == 0, res.output
@@ -153,4 +153,4 @@ def test_money_flow_curation_defaults_from_data_and_overrides() -> None:
         .set_index("key")
         .loc["deals", "figure"]
     )
-    assert deals("--exclude", "") == base + 1
+    assert deals("--exclude", "") == base + 2

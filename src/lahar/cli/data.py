@@ -43,6 +43,27 @@ def validate_cmd(directory: DirArg = None) -> None:
     typer.echo(f"ok: {where} is valid")
 
 
+@data_app.command("audit")
+def audit_cmd(
+    n: Annotated[int, typer.Option("--n", help="Rows to draw.", min=1)] = 50,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the draw.", min=0)] = 0,
+    directory: DirArg = None,
+) -> None:
+    """Print a reproducible random sample of sourced rows (figure, source, class) to re-check."""
+    from lahar.data.audit import sample_rows, source_class_shares
+
+    with fail_on_lahar_error():
+        rows = sample_rows(n, seed, directory)
+        shares = source_class_shares(directory)
+    for r in rows.itertuples(index=False):
+        typer.echo(
+            f"{r.file}:{r.id}\t{r.row}\t{r.figure:,.6g} {r.unit}\t{r.status}/{r.confidence or '-'}"
+            f"\t{r.source_id} [{r.source_class}] {r.publication}, {r.date}\t{r.url}"
+        )
+    parts = ", ".join(f"{k} {v:.1%}" for k, v in shares.items())
+    typer.echo(f"exposure and fact rows by source class: {parts}")
+
+
 @data_app.command("import")
 def import_cmd(
     directory: DirArg = None,

@@ -504,6 +504,175 @@ def _cross_checks(
             problems.append(
                 Problem("sources.csv", line, "accessed", "accessed before the publication date")
             )
+    _consistency_checks(parsed, problems)
+
+
+STRONG_SOURCE_CLASSES = frozenset({"primary", "press"})
+"""Source classes that may carry ``confidence = high`` (rules in docs/data.md)."""
+CAPACITY_LAYERS = frozenset({"equity", "debt"})
+"""Layers whose holdings may be held for clients (``capacity``)."""
+_HELD_STATUSES = frozenset({"drawn", "reported", "estimate"})
+"""Exposure statuses that describe a stake actually held (not a plan)."""
+
+
+def _amount(row: dict[str, str], col: str) -> float | None:
+    try:
+        x = float(row.get(col, ""))
+    except ValueError:
+        return None
+    return x if np.isfinite(x) else None
+
+
+def _latest_fact(
+    parsed: dict[str, list[tuple[int, dict[str, str]]]], metric: str
+) -> dict[str, tuple[int, float]]:
+    """Entity -> (line, value) of its latest-year ``metric`` fact (the largest value of that year)."""
+    best: dict[str, tuple[int, int, float]] = {}
+    for line, row in parsed["facts.csv"]:
+        if row.get("metric") != metric:
+            continue
+        value = _amount(row, "value")
+        try:
+            year = int(row.get("year", ""))
+        except ValueError:
+            continue
+        if value is None:
+            continue
+        key = row.get("entity", "")
+        old = best.get(key)
+        if old is None or (year, value) > (old[1], old[2]):
+            best[key] = (line, year, value)
+    return {k: (line, value) for k, (line, _, value) in best.items()}
+
+
+def _consistency_checks(
+    parsed: dict[str, list[tuple[int, dict[str, str]]]], problems: list[Problem]
+) -> None:
+    """Rules that keep the dataset honest: source class and confidence, who holds what, overlaps.
+
+    * ``confidence = high`` needs a primary or press source; an estimate is never ``high``;
+    * ``capacity`` only on equity and debt;
+    * ``completed_date`` only on drawn or reported rows, and not before ``committed_date``;
+    * two rows between the same source and target in the same layer on the same date must be
+      linked: one supersedes the other, or each names the other's id in ``note`` (additive
+      tranches);
+    * an equity stake is not larger than the issuer's latest ``market_cap`` fact;
+    * a holder's own (``capacity`` not ``client``) equity and debt held (drawn, reported or
+      estimate; not superseded) do not exceed its latest ``total_assets`` fact.
+    """
+    source_class = {r.get("id", ""): r.get("source_class", "") for _, r in parsed["sources.csv"]}
+    for file in ("exposures.csv", "facts.csv"):
+        for line, row in parsed[file]:
+            if row.get("confidence") != "high":
+                continue
+            cls = source_class.get(row.get("source_id", ""))
+            if cls is not None and cls not in STRONG_SOURCE_CLASSES:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "confidence",
+                        f"high needs a primary or press source; {row['source_id']} is "
+                        f"{cls or 'unclassified'} (use medium or low, or cite a better source)",
+                    )
+                )
+            if row.get("status") == "estimate":
+                problems.append(
+                    Problem(file, line, "confidence", "an estimate is low or medium, never high")
+                )
+    exposures = parsed["exposures.csv"]
+    superseded = {r.get("supersedes", "") for _, r in exposures} - {""}
+    groups: dict[tuple[str, str, str, str], list[tuple[int, dict[str, str]]]] = {}
+    for line, row in exposures:
+        cap, layer = row.get("capacity", ""), row.get("layer", "")
+        if cap and layer and layer not in CAPACITY_LAYERS:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "capacity",
+                    f"capacity applies to equity and debt holdings only; layer is {layer}",
+                )
+            )
+        key = (row.get("source", ""), row.get("target", ""), layer, row.get("date", ""))
+        groups.setdefault(key, []).append((line, row))
+    for rows in groups.values():
+        for i, (line, row) in enumerate(rows):
+            for _, other in rows[:i]:
+                a, b = row.get("id", ""), other.get("id", "")
+                linked = row.get("supersedes") == b or other.get("supersedes") == a
+                named = b in row.get("note", "") and a in other.get("note", "")
+                if not (linked or named):
+                    problems.append(
+                        Problem(
+                            "exposures.csv",
+                            line,
+                            "supersedes",
+                            f"{a} and {b} tie the same source and target in layer "
+                            f"{row.get('layer')} on {row.get('date')}: supersede one, or name "
+                            "each other in note if they add up",
+                        )
+                    )
+    for line, row in exposures:
+        committed, completed = row.get("committed_date", ""), row.get("completed_date", "")
+        if completed and row.get("status") not in ("drawn", "reported"):
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "completed_date",
+                    f"a completed deal is drawn (or reported); status is {row.get('status')!r}",
+                )
+            )
+        if committed and completed and completed < committed:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "completed_date",
+                    f"completed {completed} before it was committed {committed}",
+                )
+            )
+    market_cap = _latest_fact(parsed, "market_cap")
+    for line, row in exposures:
+        if row.get("layer") != "equity" or row.get("id") in superseded:
+            continue
+        amount, cap = _amount(row, "amount_usd"), market_cap.get(row.get("target", ""))
+        if amount is not None and cap is not None and amount > cap[1]:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "amount_usd",
+                    f"stake ${amount:,.0f} exceeds {row['target']}'s market value "
+                    f"${cap[1]:,.0f} (facts.csv:{cap[0]})",
+                )
+            )
+    assets = _latest_fact(parsed, "total_assets")
+    own: dict[str, list[tuple[float, int]]] = {}
+    for line, row in exposures:
+        amount = _amount(row, "amount_usd")
+        if (
+            row.get("layer") in CAPACITY_LAYERS
+            and row.get("capacity", "") != "client"
+            and row.get("status") in _HELD_STATUSES
+            and row.get("id") not in superseded
+            and amount is not None
+        ):
+            own.setdefault(row.get("source", ""), []).append((amount, line))
+    for holder, stakes in own.items():
+        total, limit = sum(a for a, _ in stakes), assets.get(holder)
+        if limit is not None and total > limit[1]:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    max(stakes)[1],
+                    "capacity",
+                    f"{holder}'s own equity and debt holdings sum to ${total:,.0f}, more than "
+                    f"its total assets ${limit[1]:,.0f} (facts.csv:{limit[0]}); mark holdings "
+                    "for clients capacity=client, or fix the amounts",
+                )
+            )
 
 
 def _check_range(file: str, line: int, row: dict[str, str], problems: list[Problem]) -> None:
