@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from lahar.contagion import CHANNELS
-from lahar.data import ParameterSet, load_network, load_parameters
+from lahar.data import ParameterSet, load_bea, load_network, load_parameters
 from lahar.errors import DataError
-from lahar.macro.input_output import load_bea
 from lahar.scenarios import (
     builtin_scenario,
     cascade_inputs,

@@ -115,8 +115,7 @@ def _positive_float(ctx: typer.Context | None, param: Any, value: float | None) 
 
 
 def _context(name: str, data: Path | None, seed: int = 0) -> Any:
-    from lahar.data import load_network, load_parameters
-    from lahar.macro.input_output import load_bea
+    from lahar.data import load_bea, load_network, load_parameters
     from lahar.scenarios import builtin_scenario, make_context
 
     params = load_parameters()

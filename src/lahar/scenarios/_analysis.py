@@ -306,7 +306,7 @@ def sensitivity(
     Examples
     --------
     >>> from lahar.data import load_network, load_parameters
-    >>> from lahar.macro.input_output import load_bea
+    >>> from lahar.data import load_bea
     >>> from lahar.scenarios import builtin_scenario, make_context
     >>> p = load_parameters()
     >>> ctx = make_context(builtin_scenario("capex_cut"), load_network(params=p), p,
@@ -688,7 +688,7 @@ def reverse_stress(
     Examples
     --------
     >>> from lahar.data import load_network, load_parameters
-    >>> from lahar.macro.input_output import load_bea
+    >>> from lahar.data import load_bea
     >>> from lahar.scenarios import builtin_scenario, make_context
     >>> p = load_parameters()
     >>> ctx = make_context(builtin_scenario("openai_pays_40"), load_network(params=p), p,
