@@ -120,7 +120,7 @@ def clearing_traffic(L, e, el) -> dict[str, float]:
         edges = float((pi.indptr[active + 1] - pi.indptr[active]).sum())
         orig_sweep(pi, active, slot, pending, cand, *rest)
         changed = int(rest[-2].sum())
-        blocks = 4 * _kernels._nb.get_num_threads()
+        blocks = 4 * _kernels.num_threads()
         counts["access"] += (
             blocks * edges * 4 + active.size * (row + 2 * 8)  # index scans, pending rows
             + edges * (8 + 2 * row)  # weight + accumulator row read and written per edge
@@ -293,7 +293,7 @@ def main() -> None:
     repeats = args.repeats or 3
     print(
         f"bench_contagion: n={n:,} m={m:,} S={S} numba={_kernels.available()} "
-        f"threads={_kernels._nb.get_num_threads() if _kernels.available() else 1} "
+        f"threads={_kernels.num_threads() if _kernels.available() else 1} "
         f"cpus={os.cpu_count()} python={platform.python_version()} "
         f"date={time.strftime('%Y-%m-%d %H:%M')} load={os.getloadavg()[0]:.2f}"
     )
