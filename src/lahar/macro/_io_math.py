@@ -20,7 +20,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import as_batch, check_matrix, check_vector, restore_shape
+from lahar._validation import as_batch, check_choice, check_matrix, check_vector, restore_shape
 from lahar.errors import DataError
 
 __all__ = [
@@ -43,6 +43,20 @@ Matrix = NDArray[np.float64] | sp.sparray | sp.spmatrix
 
 # Right-hand sides per SuperLU triangular solve (see LeontiefFactor.solve).
 _SPARSE_CHUNK = 64
+
+# Size rules, measured with benchmarks/bench_io.py and the crossover sweep recorded in
+# docs/performance.md (2-core AMD EPYC, OpenBLAS, S = 1,000 final-demand columns):
+# * sparse input with n <= _DENSE_MAX_N is factored dense: LAPACK beats SuperLU there (n = 250:
+#   5.7 ms against 27 ms; n = 500: 37 against 95 ms), while at n = 1,000 they are level and
+#   from 2,000 sectors the sparse factor wins (0.56 s against 0.80 s);
+# * a dense factor with n <= _INVERSE_MAX_N solves S >= n columns as one matrix product with
+#   the explicit inverse (pymrio's way): OpenBLAS's triangular solves are slow on small
+#   matrices (BEA, n = 71, S = 10^4: 16 ms for getrs against 2.5 ms for the product, the
+#   inverse itself 0.1 ms), while at n = 1,000 getrs is faster than inverting (103 ms against
+#   168 ms). I - A of a productive table is an M-matrix with a modest condition number, so
+#   the inverse loses nothing measurable (tests: agreement with the LU solve to 1e-12).
+_DENSE_MAX_N = 500
+_INVERSE_MAX_N = 500
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,14 @@ class LeontiefFactor:
     sparse: bool
     spectral_radius_upper: float
     _lu: Any = field(repr=False, compare=False)
+    _inverse: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _explicit_inverse(self) -> NDArray[np.float64]:
+        """``(I - M)^-1`` from the dense factor, computed once and kept."""
+        if "L" not in self._inverse:
+            eye = np.eye(self.n)
+            self._inverse["L"] = sla.lu_solve(self._lu, eye, check_finite=False)
+        return self._inverse["L"]
 
     def solve(self, rhs: ArrayLike, *, transpose: bool = False) -> NDArray[np.float64]:
         """Solve ``(I - M) y = rhs`` (or ``(I - M)^T y = rhs``) for all columns at once.
@@ -85,6 +107,9 @@ class LeontiefFactor:
         """
         b = check_vector(rhs, "rhs", "LeontiefFactor.solve", n=self.n, nonneg=False, batch=True)
         if not self.sparse:
+            if b.ndim == 2 and b.shape[1] >= self.n and self.n <= _INVERSE_MAX_N:
+                inv = self._explicit_inverse()  # one matrix product beats getrs (see above)
+                return (inv.T if transpose else inv) @ b
             return sla.lu_solve(self._lu, b, trans=1 if transpose else 0, check_finite=False)
         trans = "T" if transpose else "N"
         if b.ndim == 1 or b.shape[1] <= _SPARSE_CHUNK:
@@ -241,11 +266,15 @@ def factorize(
     *,
     check_spectral: bool = True,
     permc_spec: str = "MMD_AT_PLUS_A",
+    method: str = "auto",
 ) -> LeontiefFactor:
     """Factor ``I - M`` once (LU) for many solves.
 
     Dense input uses LAPACK via :func:`scipy.linalg.lu_factor`; sparse input (any scipy sparse
-    array or matrix) uses SuperLU via :func:`scipy.sparse.linalg.splu` with COLAMD ordering.
+    array or matrix) uses SuperLU via :func:`scipy.sparse.linalg.splu`, except small tables
+    (up to 500 industries), which are factored dense: LAPACK is faster there. A small dense
+    factor solves many right-hand sides (at least ``n``) as one product with the explicit
+    inverse, computed once from the factor.
 
     Parameters
     ----------
@@ -260,6 +289,10 @@ def factorize(
         so a symmetric ordering of ``A + A^T`` with a diagonal-preferring pivot threshold
         (0.1, SuperLU's symmetric mode) keeps fill far lower than the unsymmetric default
         ``"COLAMD"`` (10x fewer factor entries on the benchmark's 10^4-sector table).
+    method : {"auto", "dense", "sparse"}, default "auto"
+        ``"auto"``: SuperLU for sparse input with more than 500 industries, LAPACK otherwise
+        (the crossover measured in ``docs/performance.md``); ``"dense"`` or ``"sparse"``
+        force one (``"sparse"`` converts dense input).
 
     Returns
     -------
@@ -282,6 +315,7 @@ def factorize(
     if isinstance(coefficients, LeontiefFactor):
         return coefficients
     func = "factorize"
+    method = check_choice(method, "method", func, ("auto", "dense", "sparse"))
     m = check_matrix(coefficients, "technical_coefficients", func, nonneg=False)
     n = m.shape[0]
     upper = float("nan")
@@ -304,6 +338,10 @@ def factorize(
                     f"radius < 1 (a productive economy). Got {rho:.6g} instead."
                 )
             upper = rho
+    if method == "sparse" and not sp.issparse(m):
+        m = sp.csc_array(m)
+    elif sp.issparse(m) and (method == "dense" or (method == "auto" and n <= _DENSE_MAX_N)):
+        m = m.toarray()
     if sp.issparse(m):
         eye = sp.identity(n, format="csc", dtype=np.float64)
         try:
@@ -513,6 +551,8 @@ def total_requirements(
            [0.264026, 1.122112]])
     """
     lu = factorize(technical_coefficients, check_spectral=check_spectral)
+    if not lu.sparse and lu.n <= _INVERSE_MAX_N:
+        return lu._explicit_inverse().copy()
     return lu.solve(np.eye(lu.n))
 
 
