@@ -251,3 +251,28 @@ def test_bad_input_raises_clear_error(kwargs, match):
 def test_sparse_input_kinds():
     res = debtrank(sp.coo_matrix(A2), E2, [0.2, 0.0])
     np.testing.assert_allclose(res.distress, [0.266667, 0.133333], atol=5e-7)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_small_problems_same_bits_compiled_or_not(seed):
+    """Below _kernels.SMALL entries the numpy sweeps run, compiled once numba is loaded anyway:
+    the two give identical bits, so a result does not depend on what ran before it."""
+    from lahar.contagion import _kernels
+
+    if not _kernels.available():
+        pytest.skip("numba not installed")
+    rng = np.random.default_rng(300 + seed)
+    n = 150
+    A, eq = _limit_network(rng, n, 900, 1.0 + seed)
+    shock = rng.uniform(0, 0.2, (n, 5)) * (rng.random((n, 5)) < 0.1)
+    assert shock.size < _kernels.SMALL
+    _kernels.set_enabled(False)
+    try:
+        plain = debtrank(A, eq, shock)
+    finally:
+        _kernels.set_enabled(None)
+    _kernels._compiled()  # load the kernels
+    assert _kernels.loaded()
+    compiled = debtrank(A, eq, shock)
+    np.testing.assert_array_equal(compiled.distress, plain.distress)
+    assert compiled.rounds == plain.rounds

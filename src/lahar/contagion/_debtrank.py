@@ -189,7 +189,10 @@ def debtrank(
     since every update raises :math:`x`). If every entry is updated once per sweep, the limit is a fixed point of
     :math:`F` below :math:`h_\infty`, hence :math:`h_\infty` itself: the method is exact,
     whatever the spectral radius, and needs no fall-back. lahar sweeps in row order and
-    in place (Gauss-Seidel; the numpy engine in :data:`_NUMPY_BLOCKS` row blocks). Once the
+    in place (Gauss-Seidel; the numpy engine in :data:`_NUMPY_BLOCKS` row blocks). Problems
+    under 16,384 (entity, scenario) entries sweep Jacobi-style in numpy, or compiled with
+    the same bits once numba is loaded: a fresh process then never pays numba's start-up
+    (about a second) for a small problem. Once the
     saturated set is settled the error contracts like a linear iteration on the unsaturated
     block :math:`\Lambda_{UU}`, and for a non-negative matrix with spectral radius below 1
     Gauss-Seidel contracts faster than the Jacobi (round-by-round) form (Stein-Rosenberg;
@@ -354,6 +357,14 @@ def _linear_limit(
             _check_rounds(sweeps, max_iter, residual)
         return h, sweeps, residual
     n = lam.shape[0]
+    if h1.size < _kernels.SMALL and _kernels.loaded():  # the same sweeps, compiled
+        h = h1.copy()
+        sweeps, residual = _kernels.linear_debtrank_small(
+            lam.indptr, lam.indices, lam.data, h1, h, tol, max_iter
+        )
+        if residual > tol:
+            _check_rounds(sweeps, max_iter, residual)
+        return h, sweeps, residual
     n_blocks = min(n, _NUMPY_BLOCKS if h1.size >= _kernels.SMALL else 1)
     cuts = np.linspace(0, n, n_blocks + 1).round().astype(np.int64)
     blocks = [(a, b, lam[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]

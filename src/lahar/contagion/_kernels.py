@@ -16,6 +16,7 @@ prefetched a few entries ahead: at n = 10^6 they come from DRAM at random.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -35,7 +36,9 @@ __all__ = [
     "clearing_start",
     "clearing_sweep",
     "linear_debtrank_limit",
+    "linear_debtrank_small",
     "linear_debtrank_step",
+    "loaded",
     "num_threads",
     "set_enabled",
     "use",
@@ -69,6 +72,11 @@ def use(size: int) -> bool:
     if not available():
         return False
     return _FORCE is True or size >= SMALL
+
+
+def loaded() -> bool:
+    """Whether the compiled kernels are available and already loaded in this process."""
+    return available() and "lahar.contagion._kernels_nb" in sys.modules
 
 
 def set_enabled(enabled: bool | None) -> None:
@@ -153,6 +161,25 @@ def linear_debtrank_limit(
             indptr, indices, data, slot, shock, h, nz, bounds, tol, max_sweeps, sweeps, resid
         )
     return int(sweeps.max()), float(resid.max())
+
+
+def linear_debtrank_small(
+    indptr: NDArray[np.integer],
+    indices: NDArray[np.integer],
+    data: NDArray[np.float64],
+    h1: NDArray[np.float64],
+    h: NDArray[np.float64],
+    tol: float,
+    max_sweeps: int,
+) -> tuple[int, float]:
+    """The numpy engine's small-problem sweeps, compiled and bit for bit the same (serial).
+
+    Jacobi sweeps ``h <- max(h, min(1, h1 + Lambda h))`` from ``h = h1`` (in place) until the
+    largest increment is ``<= tol`` or ``max_sweeps``; returns ``(sweeps, residual)``. Used
+    for problems below :data:`SMALL` once the kernels are loaded anyway (:func:`loaded`), so
+    a fresh process never loads numba for a small problem and both paths agree exactly.
+    """
+    return _compiled()._small_jacobi(indptr, indices, data, h1, h, tol, max_sweeps)
 
 
 def linear_debtrank_step(

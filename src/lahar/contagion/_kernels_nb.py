@@ -259,3 +259,39 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
             for s in range(n_scen):
                 x[j, s] = pb - x[j, s]
                 equity[j, s] = e[j, s] + base - loss[j, s]
+
+    @_nb.njit(cache=True, nogil=True)
+    def _small_jacobi(indptr, indices, data, h1, h, tol, max_sweeps):
+        # Jacobi sweeps of h <- max(h, min(1, h1 + Lambda h)) in the numpy engine's exact order
+        # of operations (scipy's CSR product sums row i's terms in index order from 0, then
+        # h1 is added), so both engines give the same bits on small problems.
+        n, n_scen = h.shape
+        new = np.empty_like(h)
+        sweeps = 0
+        residual = np.inf
+        while residual > tol and sweeps < max_sweeps:
+            residual = 0.0
+            for i in range(n):
+                for s in range(n_scen):
+                    new[i, s] = 0.0
+                for k in range(indptr[i], indptr[i + 1]):
+                    j = indices[k]
+                    w = data[k]
+                    for s in range(n_scen):
+                        new[i, s] += w * h[j, s]
+            for i in range(n):
+                for s in range(n_scen):
+                    v = new[i, s] + h1[i, s]
+                    if v > 1.0:
+                        v = 1.0
+                    if v < h[i, s]:
+                        v = h[i, s]
+                    new[i, s] = v
+            for i in range(n):
+                for s in range(n_scen):
+                    d = new[i, s] - h[i, s]
+                    if d > residual:
+                        residual = d
+                    h[i, s] = new[i, s]
+            sweeps += 1
+        return sweeps, residual
