@@ -98,7 +98,11 @@ def _check_values(
     if values.size == 0:
         return
     # Fast path without temporaries (inputs can be (10^6, 64) batches): NaN propagates through
-    # min/max, and the extremes say whether any entry is infinite or below the bound.
+    # min/max, and the extremes say whether any entry is infinite or below the bound. With no
+    # bound, one pass: a NaN or inf makes the sum non-finite (an overflowing sum of finite
+    # values only sends us to the slow path, which finds nothing).
+    if not (nonneg or positive) and np.isfinite(float(values.sum())):
+        return
     low, high = float(values.min()), float(values.max())
     if np.isfinite(low) and np.isfinite(high):
         floor_ok = low > 0 if positive else (low >= 0 or not nonneg)
