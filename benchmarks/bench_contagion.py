@@ -155,20 +155,17 @@ def clearing_traffic(L, e, el) -> dict[str, float]:
 def debtrank_traffic(A, eq, h, sweeps: int) -> dict[str, float]:
     """Bytes moved by the compiled DebtRank limit (in-place sweeps), counted from its layout.
 
-    Per sweep and column block: the matrix (indices, weights, row pointers) and the zero-row
-    flags once, one gathered block row per matrix entry, each row read and written once.
-    Upper bound: every column is counted for every sweep of the slowest one, every row as
-    reached from the first sweep.
+    Per sweep: the matrix (indices, weights, row pointers) and the zero-row flags once, one
+    gathered state row per matrix entry, each row read and written once. Upper bound: every
+    row counted as reached from the first sweep.
     """
-    n, n_scen = h.shape
-    threads = 1 if h.size < _kernels.PARALLEL_MIN else _kernels.num_threads()
-    width = -(-max(8, -(-n_scen // threads)) // 8) * 8
-    blocks = -(-n_scen // width)
-    per_sweep = blocks * (A.nnz * (4 + 8 + 1) + (n + 1) * 4) + A.nnz * n_scen * 8 + 2 * h.nbytes
+    n = h.shape[0]
+    row = h.shape[1] * 8
+    per_sweep = A.nnz * (4 + 8 + 1) + (n + 1) * 4 + A.nnz * row + 2 * h.nbytes
     return {
         "access": sweeps * per_sweep + 3 * h.nbytes,  # + validation and the final pass
         "compulsory": sweeps * (A.nnz * 12 + 2 * h.nbytes) + 2 * h.nbytes,
-        "gathered": sweeps * A.nnz * n_scen * 8.0,
+        "gathered": sweeps * A.nnz * float(row),
     }
 
 

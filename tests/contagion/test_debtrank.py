@@ -146,22 +146,30 @@ def test_limit_convergence_error(engine):
     assert info.value.n_iter == 3
 
 
-def test_limit_does_not_depend_on_threads():
-    """The compiled sweeps split the scenarios over threads, never the rows: bit-identical."""
+def test_limit_with_threads_agrees_with_serial_and_dynamics():
+    """The compiled sweeps split the rows over threads (each row reads the newest values):
+    the same limit as one thread and as the round-by-round dynamics, to the tolerance."""
     numba = pytest.importorskip("numba")
+    from lahar.contagion import _kernels
+
     rng = np.random.default_rng(7)
     n = 3000
     A, eq = _limit_network(rng, n, 20000, 2.0)
     shock = np.zeros((n, 40))
     shock[rng.integers(0, n, 40), np.arange(40)] = 1.0
-    many = debtrank(A, eq, shock).distress
+    assert shock.size >= _kernels.PARALLEL_MIN  # large enough to run on every thread
+    many = debtrank(A, eq, shock, tol=1e-14)
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = debtrank(A, eq, shock).distress
+        one = debtrank(A, eq, shock, tol=1e-14)
     finally:
         numba.set_num_threads(before)
-    np.testing.assert_array_equal(many, one)
+    path = debtrank(A, eq, shock, solver="rounds", tol=1e-15)
+    np.testing.assert_allclose(many.distress, one.distress, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(many.distress, path.distress, rtol=0, atol=1e-9)
+    assert many.defaulted.any()
+    assert many.rounds < path.rounds
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -181,23 +181,26 @@ def debtrank(
     iterates this form for ``solver="rounds"``, step for step the same as the increment form
     and with one (n, S) state buffer fewer; the two differ only by rounding.
 
-    *The limit in fewer sweeps* (``solver="limit"``). Any iteration that starts from
-    :math:`x = h(1)` and replaces entries :math:`x_i` by :math:`F(x)_i`, using the newest values
-    in any order, stays at or below :math:`h_\infty` (:math:`F` is monotone, so
-    :math:`x \le h_\infty` implies :math:`F(x) \le F(h_\infty) = h_\infty`) and never
-    decreases (:math:`x \le F(x)` holds at the start, as :math:`h(1) \le 1`, and is kept,
-    since every update raises :math:`x`). If every entry is updated once per sweep, the limit is a fixed point of
-    :math:`F` below :math:`h_\infty`, hence :math:`h_\infty` itself: the method is exact,
-    whatever the spectral radius, and needs no fall-back. lahar sweeps in row order and
-    in place (Gauss-Seidel; the numpy engine in :data:`_NUMPY_BLOCKS` row blocks). Problems
-    under 16,384 (entity, scenario) entries sweep Jacobi-style in numpy, or compiled with
-    the same bits once numba is loaded: a fresh process then never pays numba's start-up
-    (about a second) for a small problem. Once the
-    saturated set is settled the error contracts like a linear iteration on the unsaturated
-    block :math:`\Lambda_{UU}`, and for a non-negative matrix with spectral radius below 1
-    Gauss-Seidel contracts faster than the Jacobi (round-by-round) form (Stein-Rosenberg;
-    Varga 2000, Theorem 3.10): 33 sweeps against 60 rounds on the benchmark network
-    (``docs/performance.md``).
+    *The limit in fewer sweeps* (``solver="limit"``). Sweep over the entities and replace
+    each :math:`x_i` by :math:`\max\{x_i, F(y)_i\}`, where :math:`y` holds, for every
+    counterparty, any value it has had since the sweep began (its newest in row order, or
+    whatever another thread has written), starting from :math:`x = h(1)`. All values stay at
+    or below :math:`h_\infty` (:math:`F` is monotone, so :math:`y \le h_\infty` implies
+    :math:`F(y) \le F(h_\infty) = h_\infty`), and after :math:`k` sweeps :math:`x` is at least
+    the :math:`k`-th round of the dynamics (:math:`y` is at least the previous sweep's
+    :math:`x`). Squeezed between the rounds and :math:`h_\infty`, the sweeps converge to
+    :math:`h_\infty`: the method is exact whatever the spectral radius and needs no
+    fall-back (a monotone form of asynchronous relaxation, Chazan and Miranker 1969). lahar
+    sweeps in place (Gauss-Seidel): the compiled engine splits the rows over its threads,
+    so with more than one thread a result agrees with a serial run to ``tol``, not bit for
+    bit; the numpy engine sweeps :data:`_NUMPY_BLOCKS` row blocks in turn. Problems under
+    16,384 (entity, scenario) entries sweep Jacobi-style in numpy, or compiled with the same
+    bits once numba is loaded: a fresh process never pays numba's start-up (about a second)
+    for a small problem. Once the saturated set is settled the error contracts like a
+    linear iteration on the unsaturated block :math:`\Lambda_{UU}`, and for a non-negative
+    matrix with spectral radius below 1 Gauss-Seidel contracts faster than the Jacobi
+    (round-by-round) form (Stein-Rosenberg; Varga 2000, Theorem 3.10): 33 sweeps against 59
+    rounds on the benchmark network (``docs/performance.md``).
 
     Why not a Krylov or strategy-iteration solve of the unsaturated block? On the reach
     :math:`R` of the shock (entities with a chain of exposures to a shocked one) :math:`F`
@@ -220,6 +223,8 @@ def debtrank(
        microscopic foundation for shock propagation. *PLoS ONE* 10(6), e0130406.
     .. [3] Varga, R. S. (2000). *Matrix Iterative Analysis*, 2nd ed. Springer, Theorem 3.10
        (Stein-Rosenberg).
+    .. [4] Chazan, D. and Miranker, W. (1969). Chaotic relaxation. *Linear Algebra and its
+       Applications* 2(2), 199-222.
 
     Examples
     --------

@@ -135,32 +135,28 @@ def linear_debtrank_limit(
     """Least fixed point of ``h = min(1, h1 + Lambda h)`` by in-place sweeps (compiled).
 
     Gauss-Seidel form of the Picard iteration: each row is updated from the newest values of
-    its counterparties, in row order, starting from zero; so every iterate stays below the
-    least fixed point and rises to it (see :func:`lahar.contagion.debtrank`, Notes). The
-    columns are split into one block of whole cache lines per thread (each block streams the
-    matrix once per sweep, so blocks are as wide as the threads allow); each column stops
-    sweeping once its own largest increment is ``<= tol`` (or after ``max_sweeps``), so
-    there are no races and the result does not depend on the number of threads. ``shock``
-    holds the non-zero rows of ``h1`` (row ``i`` at ``slot[i]``, -1 for a zero row); ``h``
-    (n, S) holds them on entry and zeros elsewhere. Returns ``(sweeps, residual)``: the most sweeps of any block and the
-    largest last increment.
+    its counterparties, starting from ``h1``; so every iterate stays below the least fixed
+    point and rises to it (see :func:`lahar.contagion.debtrank`, Notes). The rows are split
+    over the threads in chunks and every row reads whatever its counterparties hold at that
+    moment (asynchronous relaxation: old or new, both lie between the iterate and the limit),
+    so with more than one thread the result agrees with a serial run to the tolerance, not
+    bit for bit. Sweeps stop when no entry grew by more than ``tol`` (or after
+    ``max_sweeps``). ``shock`` holds the non-zero rows of ``h1`` (row ``i`` at ``slot[i]``,
+    -1 for a zero row); ``h`` (n, S) holds them on entry and zeros elsewhere. Returns
+    ``(sweeps, residual)``.
     """
-    n, n_scen = h.shape
-    if n_scen == 0 or n == 0:
+    n = h.shape[0]
+    if h.size == 0:
         return 0, 0.0
-    threads = 1 if h.size < PARALLEL_MIN else num_threads()
-    width = -(-max(8, -(-n_scen // threads)) // 8) * 8  # whole 64-byte lines per block
-    bounds = np.append(np.arange(0, n_scen, width), n_scen).astype(np.int64)
-    n_blocks = bounds.size - 1
-    nz = np.zeros((n_blocks, n), dtype=np.bool_)
-    nz[:, slot >= 0] = True
-    sweeps = np.zeros(n_blocks, dtype=np.int64)
-    resid = np.zeros(n_blocks)
+    nz = slot >= 0
+    rowmax = np.empty(n)
+    sweeps, residual = 0, np.inf
     with _threads_for(h.size):
-        _compiled()._limit(
-            indptr, indices, data, slot, shock, h, nz, bounds, tol, max_sweeps, sweeps, resid
-        )
-    return int(sweeps.max()), float(resid.max())
+        while residual > tol and sweeps < max_sweeps:
+            _compiled()._limit_async_sweep(indptr, indices, data, slot, shock, h, nz, rowmax)
+            residual = float(rowmax.max())
+            sweeps += 1
+    return sweeps, residual
 
 
 def linear_debtrank_small(

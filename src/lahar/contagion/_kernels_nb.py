@@ -91,69 +91,6 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                 nz_next[i] = touched
                 rowmax[i] = m
 
-    @_nb.njit(cache=True, nogil=True)
-    def _limit_block(indptr, indices, data, slot, shock, h, nz, s0, s1, tol, max_sweeps):
-        # In-place (Gauss-Seidel) sweeps of h <- min(1, h1 + Lambda h) on columns [s0, s1).
-        # Each column stops on its own (its largest increment <= tol), so its result does not
-        # depend on which columns share its block.
-        n = h.shape[0]
-        nnz = indptr[n]
-        width = s1 - s0
-        acc = np.empty(width)
-        last = np.zeros(width)
-        done = np.zeros(width, dtype=np.bool_)
-        sweeps = 0
-        while sweeps < max_sweeps:
-            for s in range(width):
-                last[s] = 0.0
-            for i in range(n):
-                touched = slot[i] >= 0
-                if touched:
-                    for s in range(width):
-                        acc[s] = shock[slot[i], s0 + s]
-                for k in range(indptr[i], indptr[i + 1]):
-                    if k + _AHEAD < nnz and nz[indices[k + _AHEAD]]:  # across rows too
-                        for s in range(s0, s1, 8):
-                            _prefetch(h, indices[k + _AHEAD], s)
-                    j = indices[k]
-                    if nz[j]:
-                        if not touched:
-                            touched = True
-                            acc[:] = 0.0
-                        w = data[k]
-                        for s in range(width):
-                            acc[s] += w * h[j, s0 + s]
-                if touched:
-                    for s in range(width):
-                        old = h[i, s0 + s]
-                        new = acc[s]
-                        if new > 1.0:
-                            new = 1.0
-                        if new > old and not done[s]:  # h only grows: absorbs rounding
-                            h[i, s0 + s] = new
-                            if new - old > last[s]:
-                                last[s] = new - old
-                    nz[i] = True
-            sweeps += 1
-            finished = True
-            for s in range(width):
-                if not done[s]:
-                    if last[s] <= tol:
-                        done[s] = True
-                    else:
-                        finished = False
-            if finished:
-                break
-        return sweeps, last.max()
-
-    @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _limit(indptr, indices, data, slot, shock, h, nz, bounds, tol, max_sweeps, sweeps, resid):
-        for b in _nb.prange(bounds.size - 1):
-            sweeps[b], resid[b] = _limit_block(
-                indptr, indices, data, slot, shock, h, nz[b], bounds[b], bounds[b + 1], tol,
-                max_sweeps,
-            )  # fmt: skip
-
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag):
         n, n_scen = x.shape
@@ -295,3 +232,43 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                     h[i, s] = new[i, s]
             sweeps += 1
         return sweeps, residual
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _limit_async_sweep(indptr, indices, data, slot, shock, h, nz, rowmax):
+        # One in-place sweep, rows split over threads: a row reads its counterparties' newest
+        # values, whichever thread wrote them (old or new: both lie between the iterate and
+        # the limit, so the sweep stays monotone and below the least fixed point).
+        n, n_scen = h.shape
+        n_chunks = (n + _CHUNK - 1) // _CHUNK
+        nnz = indptr[n]
+        for c in _nb.prange(n_chunks):
+            acc = np.empty(n_scen)
+            for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                touched = slot[i] >= 0
+                if touched:
+                    for s in range(n_scen):
+                        acc[s] = shock[slot[i], s]
+                for k in range(indptr[i], indptr[i + 1]):
+                    if k + _AHEAD < nnz and nz[indices[k + _AHEAD]]:
+                        _prefetch_row(h, indices[k + _AHEAD])
+                    j = indices[k]
+                    if nz[j]:
+                        if not touched:
+                            touched = True
+                            acc[:] = 0.0
+                        w = data[k]
+                        for s in range(n_scen):
+                            acc[s] += w * h[j, s]
+                m = 0.0
+                if touched:
+                    for s in range(n_scen):
+                        old = h[i, s]
+                        new = acc[s]
+                        if new > 1.0:
+                            new = 1.0
+                        if new > old:
+                            h[i, s] = new
+                            if new - old > m:
+                                m = new - old
+                    nz[i] = True
+                rowmax[i] = m
