@@ -51,9 +51,10 @@ CHUNK = 512
 #: pool costs more than the work (milliseconds on a busy machine).
 PARALLEL_MIN = 1 << 16
 
-#: Below this many (entity, scenario) entries :func:`use` says no: the numpy path is as fast
-#: there (n = 400, S = 16: 1.6 ms against 1.4 ms warm) and spares a fresh process numba's
-#: import and the loading of the cached kernels (about 1 s on the benchmark machine).
+#: Below this many (entity, scenario) entries :func:`use` says no: such problems take about a
+#: millisecond in numpy (DebtRank n = 400, S = 16: 1.5 ms; 0.7-0.9 ms in the serial compiled
+#: sweeps with the same bits, used once numba is loaded anyway), while a fresh process pays
+#: about 0.5-1 s to import numba and load the cached kernels.
 SMALL = 1 << 14
 
 #: Whether numba may be used at all (it is imported only when a kernel is first called).
@@ -140,8 +141,8 @@ def linear_debtrank_limit(
     over the threads in chunks and every row reads whatever its counterparties hold at that
     moment (asynchronous relaxation: old or new, both lie between the iterate and the limit),
     so with more than one thread the result agrees with a serial run to the tolerance, not
-    bit for bit. Sweeps stop when no entry grew by more than ``tol`` (or after
-    ``max_sweeps``). ``shock`` holds the non-zero rows of ``h1`` (row ``i`` at ``slot[i]``,
+    bit for bit. Rows at 1 in every scenario are skipped (they cannot grow). Sweeps stop when
+    no entry grew by more than ``tol`` (or after ``max_sweeps``). ``shock`` holds the non-zero rows of ``h1`` (row ``i`` at ``slot[i]``,
     -1 for a zero row); ``h`` (n, S) holds them on entry and zeros elsewhere. Returns
     ``(sweeps, residual)``.
     """
@@ -149,11 +150,12 @@ def linear_debtrank_limit(
     if h.size == 0:
         return 0, 0.0
     nz = slot >= 0
+    full = np.zeros(n, dtype=np.bool_)  # rows at 1 in every scenario: skipped
     rowmax = np.empty(n)
     sweeps, residual = 0, np.inf
     with _threads_for(h.size):
         while residual > tol and sweeps < max_sweeps:
-            _compiled()._limit_async_sweep(indptr, indices, data, slot, shock, h, nz, rowmax)
+            _compiled()._limit_async_sweep(indptr, indices, data, slot, shock, h, nz, full, rowmax)
             residual = float(rowmax.max())
             sweeps += 1
     return sweeps, residual

@@ -234,16 +234,21 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
         return sweeps, residual
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _limit_async_sweep(indptr, indices, data, slot, shock, h, nz, rowmax):
+    def _limit_async_sweep(indptr, indices, data, slot, shock, h, nz, full, rowmax):
         # One in-place sweep, rows split over threads: a row reads its counterparties' newest
         # values, whichever thread wrote them (old or new: both lie between the iterate and
-        # the limit, so the sweep stays monotone and below the least fixed point).
+        # the limit, so the sweep stays monotone and below the least fixed point). Rows at 1 in
+        # every scenario (``full``) cannot change and are skipped: on the benchmark network 8 %
+        # of the rows, holding 30 % of the matrix entries, saturate in all 64 scenarios.
         n, n_scen = h.shape
         n_chunks = (n + _CHUNK - 1) // _CHUNK
         nnz = indptr[n]
         for c in _nb.prange(n_chunks):
             acc = np.empty(n_scen)
             for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                if full[i]:
+                    rowmax[i] = 0.0
+                    continue
                 touched = slot[i] >= 0
                 if touched:
                     for s in range(n_scen):
@@ -261,6 +266,7 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                             acc[s] += w * h[j, s]
                 m = 0.0
                 if touched:
+                    saturated = True
                     for s in range(n_scen):
                         old = h[i, s]
                         new = acc[s]
@@ -270,5 +276,8 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                             h[i, s] = new
                             if new - old > m:
                                 m = new - old
+                        if new < 1.0 and old < 1.0:
+                            saturated = False
                     nz[i] = True
+                    full[i] = saturated
                 rowmax[i] = m
