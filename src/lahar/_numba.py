@@ -74,17 +74,17 @@ def caching() -> Iterator[None]:
 
     numba fixes a function's cache location when it is decorated, from its ``CACHE_DIR``
     setting; this sets that setting for the block and restores it after. When the directory
-    cannot be created, numba's default (next to the sources) is kept.
+    cannot be found or created, numba's default (next to the sources) is kept.
     """
     numba = load()
     config = numba.config
     if os.environ.get("NUMBA_CACHE_DIR"):  # the user's choice: numba already uses it
         yield
         return
-    path = cache_dir()
     try:
+        path = cache_dir()
         path.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    except (OSError, RuntimeError):  # no home directory, read-only cache: numba's default
         yield
         return
     before = config.CACHE_DIR
