@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from lahar.analytics.circularity import max_circulation, money_flows
+from lahar.data import status_weights
 from lahar.network import synthetic
 
 
@@ -74,7 +75,7 @@ def main() -> None:
     nx_rows = []
     for n in sizes:
         net = synthetic(n, 5 * n, seed=0)
-        F = money_flows(net)
+        F = money_flows(net, status_weights=status_weights())
         s, d, f = _scc_edges(F)
         best = np.inf
         for _ in range(args.repeat):

@@ -18,7 +18,7 @@ exposures are debt). S = 64 scenarios.
 
 For each model it prints the wall time of the batched call (median of the timed repeats after
 one warm-up call, and the cold first call), the peak extra resident memory during the call,
-the speed-up against the plain reference (``lahar.contagion._reference``: one scenario at a
+the speed-up against the plain reference (``tests/contagion/_reference.py``: one scenario at a
 time, textbook form, scipy per column) -- timed on a few columns and extrapolated to S, which
 it says -- and the achieved memory bandwidth as a fraction of numpy's copy bandwidth measured
 in the same run. The bandwidth uses a stated traffic model (see ``docs/performance.md``):
@@ -51,8 +51,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from lahar.contagion import _kernels, debtrank, eisenberg_noe
-from lahar.contagion._reference import clearing_reference, debtrank_linear_reference
 from lahar.network import synthetic
+
+# The plain reference implementations live with the tests (they are not part of the package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.contagion._reference import (  # noqa: E402
+    clearing_reference,
+    debtrank_linear_reference,
+)
 
 S = 64
 
@@ -204,7 +210,7 @@ def bench_clearing(net, repeats: int, ref_cols: int, copy_bw: float) -> dict[str
     print(
         f"  defaults per scenario: min {res.defaulted.sum(0).min():,}, median "
         f"{int(np.median(res.defaulted.sum(0))):,}, max {res.defaulted.sum(0).max():,}; "
-        f"default waves max {int(res.rounds.max())}; exact LU solves {res.n_solves}"
+        f"default waves max {int(res.waves.max())}; exact LU solves {res.n_solves}"
     )
     print(f"  batched: {warm:.3f} s (median of {repeats} warm calls; cold first call {cold:.3f} s)")
     print(f"  peak extra RSS during the call: {mem / 2**30:.2f} GiB")

@@ -39,7 +39,8 @@ import scipy
 import scipy.linalg
 import scipy.sparse as sp
 
-from lahar.macro.input_output import factorize, leontief, load_bea
+from lahar.data import load_bea
+from lahar.macro.input_output import factorize, leontief
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:
@@ -78,7 +79,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     calc_L = None
 
 _SETUP = {
-    "bea": "from lahar.macro.input_output import load_bea\n"
+    "bea": "from lahar.data import load_bea\n"
     "a = load_bea(2023, domestic=True).technical_coefficients\n",
     "sparse": "from bench_io import synthetic_sparse\na = synthetic_sparse({n})\n",
 }

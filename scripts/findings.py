@@ -1,8 +1,10 @@
 """Regenerate ``docs/findings.md`` from the shipped dataset: ``python scripts/findings.py``.
 
-Every number in the document comes from :func:`lahar.analytics.findings.all_tables`, the same
-tables ``lahar analyze all`` prints and stores, formatted by the same functions. Never edit the
-document by hand; ``tests/analytics/test_findings.py`` checks that it is up to date.
+Every number in the document comes from :func:`lahar.report.findings.all_tables`, the same
+tables ``lahar analyze all`` prints and stores, formatted by the same functions
+(:mod:`lahar.report.display`); the prose picks rows by value (the largest, the listed AI
+sellers), never by an entity id. Never edit the document by hand;
+``tests/report/test_findings.py`` checks that it is up to date.
 
 Options: ``--check`` exits 1 if the document on disk differs from a fresh render.
 """
@@ -16,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lahar.analytics import circularity as circ
-from lahar.analytics import leverage as lev
-from lahar.analytics.findings import TITLES, all_tables, display_table
-from lahar.data import load_network
+from lahar.analytics.leverage import decline_rate
+from lahar.data import load_network, load_parameters, status_weights
+from lahar.report.display import TITLES, display_table
+from lahar.report.findings import all_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "findings.md"
@@ -44,14 +46,15 @@ def _pct(x: float, digits: int = 1) -> str:
     return "-" if not np.isfinite(x) else f"{x:.{digits}f}%"
 
 
-def _firm(t: pd.DataFrame, entity: str) -> pd.Series:
-    return t[t["entity"] == entity].iloc[0]
+def _largest(t: pd.DataFrame, column: str) -> pd.Series:
+    return t.loc[t[column].fillna(0).idxmax()]
 
 
 def render() -> str:
     """The whole document as a string."""
     net = load_network()
-    t = all_tables(net)
+    params = load_parameters()
+    t = all_tables(net, params=params)
     out: list[str] = [
         "# Findings: the article's claims as numbers",
         "",
@@ -59,9 +62,9 @@ def render() -> str:
         "of `lahar analyze all` (do not edit by hand; rerun the script). Every figure traces to "
         "rows of `src/lahar/data/*.csv` (ids in the tables) or to a source id cited by the "
         "function that computes it. Money flows are per year: multi-year contracts divided by "
-        f"their term, one-off amounts spread over {circ.DEFAULT_SPREAD_YEARS:g} years, each deal "
+        f"their term, one-off amounts spread over {net.termless_years:g} years, each deal "
         "weighted by its status ("
-        + ", ".join(f"{k} {v:g}" for k, v in circ.DEFAULT_STATUS_WEIGHTS.items())
+        + ", ".join(f"{k} {v:g}" for k, v in status_weights(params).items())
         + "). Most flows are commitments for 2026–2030 while revenues are the latest reported, "
         "so the shares compare what has been promised with what is earned today. Change the "
         "assumptions with `lahar analyze circularity --weights ... --spread-years ...`.",
@@ -69,16 +72,16 @@ def render() -> str:
     ]
 
     # ---------------------------------------------------------------- circularity
-    s = t["circularity_summary"].set_index("item")["figure"]
+    s = t["circularity_summary"].set_index("key")["figure"]
     cy = t["circularity_cycles"]
     firms = t["circularity_firms"]
     out += [
         "## 1. Circular money",
         "",
-        f"- Of {_usd(s['total money flow'])} a year of money moving along the network's deals, "
-        f"the largest circulation carries {_usd(s['largest circulation'])} "
-        f"({_pct(s['circular share of all flow'])}): money that can be traced going round "
-        f"through {int(s['firms on a money cycle'])} firms.",
+        f"- Of {_usd(s['total_flow'])} a year of money moving along the network's deals, "
+        f"the largest circulation carries {_usd(s['circulation'])} "
+        f"({_pct(s['circular_share'])}): money that can be traced going round "
+        f"through {int(s['firms_on_cycles'])} firms.",
     ]
     if len(cy):
         top = cy.iloc[0]
@@ -86,10 +89,7 @@ def render() -> str:
             f"- The largest single cycle is {top['cycle'].replace('->', '→')}, "
             f"{_usd(top['value_usd'])} a year (deals {top['deals']})."
         )
-    for e in ("nvidia", "oracle", "coreweave", "amd", "microsoft"):
-        if e not in set(firms["entity"]):
-            continue
-        r = _firm(firms, e)
+    for _, r in firms[firms["ai_seller"]].iterrows():
         line = (
             f"- **{r['name']}**: of the money it pays into the network, "
             f"{_pct(100 * r['round_trip_share'])} comes back to it ({_usd(r['returned_usd'])} a "
@@ -123,31 +123,38 @@ def render() -> str:
     coll = t["leverage_collateral"]
     wall = t["leverage_wall"]
     out += ["## 2. Leverage and collateral", ""]
-    if "oracle" in set(lf["entity"]):
-        o = _firm(lf, "oracle")
+    if lf["lease_commitments_usd"].notna().any():
+        o = _largest(lf, "lease_commitments_usd")
         out.append(
-            f"- **Oracle**: debt {_usd(o['debt_usd'])} is {o['debt_to_ebit']:.1f}x operating "
+            f"- **{o['name']}**: debt {_usd(o['debt_usd'])} is {o['debt_to_ebit']:.1f}x operating "
             f"income; adding back {_usd(o['lease_commitments_usd'])} of lease commitments takes "
             f"adjusted debt to {_usd(o['adj_debt_usd'])}, {o['adj_debt_to_ebit']:.1f}x operating "
             f"income and {100 * o['adj_debt_to_assets']:.0f}% of adjusted assets."
         )
-    if "meta" in set(lf["entity"]):
-        m = _firm(lf, "meta")
+    if (lf["spv_debt_usd"] > 0).any():
+        m = _largest(lf, "spv_debt_usd")
         out.append(
-            f"- **Meta** keeps {_usd(m['spv_debt_usd'])} of Hyperion SPV debt off its balance "
+            f"- **{m['name']}** keeps {_usd(m['spv_debt_usd'])} of SPV debt off its balance "
             f"sheet ({m['spv_basis']}); with it, debt rises from {_usd(m['debt_usd'])} to "
             f"{_usd(m['adj_debt_usd'])}."
         )
+    decline = decline_rate(
+        params.value("gpu_rent_launch"),
+        params.value("gpu_rent_latest"),
+        params.value("gpu_rent_latest_date") - params.value("gpu_rent_launch_date"),
+    )
+    longest = [c for c in coll.columns if c.startswith("book_")][-1]
     worst = coll["ltv_economic_stress"].max()
     year_worst = int(coll.loc[coll["ltv_economic_stress"].idxmax(), "year"])
     bullet_under = coll.loc[coll["ltv_economic_bullet"] > 1, "year"]
     out.append(
-        f"- **GPU collateral**: booked straight-line over 6 years, a GPU is worth "
-        f"{coll.loc[coll['year'] == 3, 'book_6y'].iloc[0]:.2f} of cost after 3 years; if its value "
-        f"tracks H100 rents ({100 * lev.DEFAULT_RENTAL_DECLINE:.1f}% a year, launch to March 2026) "
+        f"- **GPU collateral**: booked straight-line over {longest[5:-1]} years, a GPU is worth "
+        f"{coll.loc[coll['year'] == 3, longest].iloc[0]:.2f} of cost after 3 years; if its value "
+        f"tracks H100 rents ({100 * decline:.1f}% a year, launch to March 2026) "
         f"it is worth {coll.loc[coll['year'] == 3, 'economic'].iloc[0]:.2f}, at the October 2025 "
         f"trough rate {coll.loc[coll['year'] == 3, 'economic_stress'].iloc[0]:.2f}. The xAI GPU "
-        f"SPV loan (62.5% LTV, 5-year amortising) peaks at {worst:.2f} LTV in year {year_worst} "
+        f"SPV loan ({100 * params.value('gpu_spv_ltv'):.1f}% LTV, "
+        f"{params.value('gpu_spv_loan_years'):g}-year amortising) peaks at {worst:.2f} LTV in year {year_worst} "
         f"under the trough rate"
         + (
             f"; a bullet loan would be under water from year {int(bullet_under.iloc[0])}."
@@ -168,26 +175,28 @@ def render() -> str:
         out.append(_md(name, t[name]))
 
     # ---------------------------------------------------------------- gap
-    ga = t["gap_aggregate"].set_index("item")["figure"]
-    items = list(ga.index)
-    needed = ga[items[1]]
-    actual = ga[items[2]]
+    ga = t["gap_aggregate"].set_index("key")["figure"]
+    needed = ga["required"]
+    actual = ga["ai_revenue"]
     gy = t["gap_years"]
-    fast = gy[(gy["curve"] == "exponential")].iloc[0]
+    expo = gy[gy["curve"] == "exponential"]
+    fast = expo.loc[expo["growth_per_year"].idxmax()]
+    slow = expo.loc[expo["growth_per_year"].idxmin()]
+    never = gy.loc[np.isinf(gy["years_to_bain"]), "ceiling_usd"].max()
     out += [
         "## 3. The monetization gap",
         "",
-        f"- Sequoia's method on Nvidia's data-centre run-rate ({_usd(ga[items[0]])}) gives "
+        f"- Sequoia's method on Nvidia's data-centre run-rate ({_usd(ga['chip_spend'])}) gives "
         f"{_usd(needed)} of annual AI revenue needed (Sequoia's own October 2025 figure: "
-        f"~{_usd(ga[items[5]])}); the AI revenue in the dataset is {_usd(actual)}, "
+        f"~{_usd(ga['sequoia_own'])}); the AI revenue in the dataset is {_usd(actual)}, "
         f"{_pct(100 * actual / needed)} of it (an upper bound on end-user revenue: Microsoft's "
         "AI run-rate includes Azure sales to OpenAI). Bain's anchor is "
-        f"{_usd(ga[items[6]])} a year by 2030.",
+        f"{_usd(ga['bain_required'])} a year by 2030.",
         f"- Growing {100 * fast['growth_per_year']:.0f}% a year (Microsoft's AI run-rate growth), "
         f"AI revenue would reach Sequoia's figure in {fast['years_to_sequoia']:.1f} years and "
-        f"Bain's in {fast['years_to_bain']:.1f}; at 25% a year it takes "
-        f"{gy[(gy['curve'] == 'exponential') & (gy['growth_per_year'] == 0.25)]['years_to_sequoia'].iloc[0]:.1f} "
-        "years, and a logistic market capped at $2T never reaches Bain's figure.",
+        f"Bain's in {fast['years_to_bain']:.1f}; at {100 * slow['growth_per_year']:.0f}% a year "
+        f"it takes {slow['years_to_sequoia']:.1f} years, and a logistic market capped at "
+        f"${never / 1e12:g}T never reaches Bain's figure.",
         "",
     ]
     for name in ("gap_aggregate", "gap_firms", "gap_years"):
@@ -195,16 +204,16 @@ def render() -> str:
 
     # ---------------------------------------------------------------- concentration
     ci = t["concentration_index"].iloc[-1]
-    sv = t["concentration_savings"].set_index("pool")["riding_on_top7_usd"]
+    sv = t["concentration_savings"].set_index("parameter")["riding_on_top7_usd"]
     out += [
         "## 4. Concentration",
         "",
         f"- The top 7 make up {100 * ci['top7_share']:.0f}% of the S&P 500; the index behaves "
         f"like {ci['effective_low']:.0f}–{ci['effective_high']:.0f} equal-weight stocks, not 500 "
         "(HHI bounds over every spread of the unknown weights).",
-        f"- Riding on the seven: {_usd(sv.iloc[0])} of households' equities, "
-        f"{_usd(sv['  of which 401(k)'])} of 401(k) savings and "
-        f"{_usd(sv.iloc[4] + sv.iloc[5])} of defined-benefit pensions (market-cap-weighted "
+        f"- Riding on the seven: {_usd(sv['household_equity'])} of households' equities, "
+        f"{_usd(sv['retirement_401k'])} of 401(k) savings and "
+        f"{_usd(sv['pension_db_government'] + sv['pension_db_private'])} of defined-benefit pensions (market-cap-weighted "
         "holdings assumed).",
         "",
     ]
@@ -213,7 +222,7 @@ def render() -> str:
 
     # ---------------------------------------------------------------- energy
     el = t["energy_load"]
-    mid = el[el["load"].str.contains("midpoint")].iloc[0]
+    mid = el[el["row_kind"] == "projection_central"].iloc[0]
     first = el.iloc[0]
     out += [
         "## 5. Power",
@@ -228,7 +237,7 @@ def render() -> str:
             for _, r in t["energy_plants"].iterrows()
             if np.isfinite(r["usd_per_mwh"])
         )
-        + " (0.90 capacity factor).",
+        + f" ({params.value('ppa_capacity_factor'):.2f} capacity factor).",
         "",
     ]
     for name in ("energy_load", "energy_plants"):
@@ -237,14 +246,13 @@ def render() -> str:
     # ---------------------------------------------------------------- geopolitics
     led = t["geopolitics_ledger"].set_index("country")
     lines = []
-    for cty in ("AE", "SA", "QA"):
-        if cty in led.index:
-            r = led.loc[cty]
-            lines.append(
-                f"{cty}: {_usd(r['pledged_usd'])} pledged ({_usd(r['pledged_weighted_usd'])} "
-                f"status-weighted) against {_usd(r['chips_usd'])} of chips with a disclosed "
-                f"value and {r['chip_units']:,.0f} chips"
-            )
+    for cty in led.index[led["pledged_usd"] > 0][:3]:  # the three largest pledgers
+        r = led.loc[cty]
+        lines.append(
+            f"{cty}: {_usd(r['pledged_usd'])} pledged ({_usd(r['pledged_weighted_usd'])} "
+            f"status-weighted) against {_usd(r['chips_usd'])} of chips with a disclosed "
+            f"value and {r['chip_units']:,.0f} chips"
+        )
     out += ["## 6. Gulf capital and chips", "", *(f"- {x}." for x in lines), ""]
     for name in ("geopolitics_ledger", "geopolitics_deals"):
         out.append(_md(name, t[name]))

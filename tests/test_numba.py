@@ -85,8 +85,32 @@ def test_no_numba_switch_reaches_every_kernel(tmp_path):
 def test_caching_sets_and_restores_numba_setting(monkeypatch, tmp_path):
     numba = pytest.importorskip("numba")
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.delenv("LAHAR_NO_NUMBA", raising=False)
     monkeypatch.setenv("LAHAR_CACHE_DIR", str(tmp_path))
     before = numba.config.CACHE_DIR
     with _numba.caching():
         assert str(tmp_path / "numba") == numba.config.CACHE_DIR
     assert before == numba.config.CACHE_DIR
+
+
+def test_flow_kernel_goes_through_the_same_switch_and_cache(tmp_path):
+    """max_circulation's min-cost-flow kernel: cached under LAHAR_CACHE_DIR, off with the switch.
+
+    Flows 1 -> 2 -> 3 -> 1 of 5, 4, 3 carry a circulation of 3 on each edge (9 in all).
+    """
+    code = """
+        import sys
+        import numpy as np
+        from lahar.analytics import _flowkernel
+        from lahar.analytics.circularity import max_circulation
+        f = np.array([[0.0, 5.0, 0.0], [0.0, 0.0, 4.0], [3.0, 0.0, 0.0]])
+        c = max_circulation(f, method="flow")
+        print(_flowkernel.HAVE_NUMBA, "numba" in sys.modules, round(float(c.total), 9))
+    """
+    off = _run(code, LAHAR_NO_NUMBA="1", LAHAR_CACHE_DIR=str(tmp_path / "off"))
+    assert off == "False False 9.0"
+    assert not (tmp_path / "off" / "numba").exists()
+    if not _numba._installed():
+        return
+    assert _run(code, LAHAR_CACHE_DIR=str(tmp_path)) == "True True 9.0"
+    assert list((tmp_path / "numba").rglob("_flowkernel*.nbi")), "no cache index written"

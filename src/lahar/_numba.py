@@ -1,6 +1,7 @@
 r"""The one place where lahar decides whether to use numba, and where numba caches lahar's kernels.
 
-numba is optional (the ``fast`` extra). Every compiled kernel in lahar goes through this module:
+numba is a core dependency, but lahar runs without it (every kernel has a numpy fallback) and
+it can be switched off. Every compiled kernel in lahar goes through this module:
 
 * :func:`enabled` says whether numba may be used: it is installed and the environment variable
   ``LAHAR_NO_NUMBA`` is unset, empty or ``0``. It does not import numba (about half a second),

@@ -13,6 +13,7 @@ __all__ = [
     "DataError",
     "LaharError",
     "Problem",
+    "QueryError",
     "StoreError",
 ]
 
@@ -88,3 +89,10 @@ class ConvergenceError(LaharError, RuntimeError):
 
 class StoreError(LaharError, RuntimeError):
     """A problem with the DuckDB store (missing file, wrong schema version, ...)."""
+
+
+class QueryError(StoreError):
+    """A user SQL query was refused by the sandbox, ran past its time limit, or failed.
+
+    See :func:`lahar.store.sandboxed_query`.
+    """

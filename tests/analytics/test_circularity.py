@@ -11,7 +11,6 @@ from scipy.optimize import linprog
 
 from lahar.analytics._flowkernel import HAVE_NUMBA
 from lahar.analytics.circularity import (
-    DEFAULT_STATUS_WEIGHTS,
     max_circulation,
     money_flow_table,
     money_flows,
@@ -163,7 +162,7 @@ def test_kernel_on_a_larger_synthetic_network_matches_highs() -> None:
 
 def test_bad_input_errors() -> None:
     with pytest.raises(
-        ValueError, match="'flows' parameter of max_circulation must be non-negative"
+        ValueError, match=r"'flows' parameter of max_circulation\(\) must be non-negative"
     ):
         max_circulation(np.array([[0.0, -1.0], [1.0, 0.0]]))
     with pytest.raises(ValueError, match="square"):
@@ -250,7 +249,7 @@ def test_round_trip_nodes_subset_and_sparse_path() -> None:
     sub = round_trip(F, nodes=[3, 7])
     np.testing.assert_allclose(sub.share[[3, 7]], full.share[[3, 7]])
     assert (np.delete(sub.share, [3, 7]) == 0).all()
-    with pytest.raises(ValueError, match="'nodes' parameter of round_trip"):
+    with pytest.raises(ValueError, match=r"'nodes' parameter of round_trip\(\)"):
         round_trip(F, nodes=[30])
 
 
@@ -292,9 +291,9 @@ def test_top_cycles_match_networkx_simple_cycles(seed: int) -> None:
 
 
 def test_top_cycles_errors() -> None:
-    with pytest.raises(ValueError, match="'k' parameter of top_cycles"):
+    with pytest.raises(ValueError, match=r"'k' parameter of top_cycles\(\)"):
         top_cycles(np.ones((2, 2)), k=0)
-    with pytest.raises(ValueError, match="'max_length' parameter of top_cycles"):
+    with pytest.raises(ValueError, match=r"'max_length' parameter of top_cycles\(\)"):
         top_cycles(np.ones((2, 2)), max_length=1)
 
 
@@ -314,12 +313,16 @@ def _tiny_network() -> Network:
             "term_years": [None, 5.0, None, None],
         }
     )
-    return Network.from_frames(ents, exps)
+    return Network.from_frames(ents, exps, termless_years=5.0)
+
+
+# weights of the status_weight_* rows of parameters.csv (the shipped table)
+W = {"announced": 0.25, "committed": 0.5, "drawn": 1.0, "reported": 1.0, "estimate": 0.5}
 
 
 def test_money_flows_directions_weights_and_annualisation() -> None:
     net = _tiny_network()
-    F = money_flows(net).toarray()
+    F = money_flows(net, status_weights=W).toarray()
     # equity a->b announced: 100 * 0.25 / 5 years; cloud b->a: 300 / 5 * 0.5;
     # chip export a->c drawn: the money goes c->a, 40 / 5 years; governance moves nothing.
     expect = np.zeros((3, 3))
@@ -330,10 +333,9 @@ def test_money_flows_directions_weights_and_annualisation() -> None:
     raw = money_flows(net, annualize=False, status_weights=None).toarray()
     assert raw[1, 0] == 300.0
     assert raw[0, 1] == 100.0
-    assert money_flows(net, spread_years=None).toarray()[0, 1] == 25.0
-    assert money_flows(net, layers=["equity"]).toarray().sum() == 5.0
-    assert DEFAULT_STATUS_WEIGHTS["drawn"] == 1.0
-    t = money_flow_table(net)
+    assert money_flows(net, status_weights=W, termless_years=1.0).toarray()[0, 1] == 25.0
+    assert money_flows(net, status_weights=W, layers=["equity"]).toarray().sum() == 5.0
+    t = money_flow_table(net, status_weights=W)
     assert list(t["id"]) == ["x1", "x2", "x3"]
     assert list(t["payer"]) == ["a", "b", "c"]
     np.testing.assert_allclose(t["flow_usd"], [5.0, 30.0, 8.0])
@@ -373,13 +375,22 @@ def test_money_flows_supersedes_exclude_and_holdings() -> None:
     t = money_flow_table(net, reverse=["x3"], **kw)
     row = t[t["id"] == "x3"].iloc[0]
     assert (row["payer"], row["payee"], row["flow_usd"]) == ("b", "c", 50.0)
+    # the same curation as data: the money_flow column (exclude x4, reverse x3)
+    curated = Network.from_frames(
+        ents, exps.assign(money_flow=[None, None, "reverse", "exclude", None])
+    )
+    t = money_flow_table(curated, **kw)
+    assert list(t["id"]) == ["x2", "x3", "x5"]
+    assert tuple(t.loc[t["id"] == "x3", ["payer", "payee"]].iloc[0]) == ("b", "c")
+    # explicit ids replace the column's choice (the CLI's --exclude / --reverse)
+    assert list(money_flow_table(curated, exclude=[], reverse=[], **kw)["id"]) == ["x2", "x4", "x5"]
 
 
 def test_money_flows_errors() -> None:
     net = _tiny_network()
-    with pytest.raises(ValueError, match="'layers' parameter of money_flows"):
-        money_flows(net, layers=["governance"])
-    with pytest.raises(ValueError, match="'status_weights' parameter of money_flows"):
+    with pytest.raises(ValueError, match=r"'layers' parameter of money_flows\(\)"):
+        money_flows(net, status_weights=W, layers=["governance"])
+    with pytest.raises(ValueError, match=r"'status_weights' parameter of money_flows\(\)"):
         money_flows(net, status_weights={"drawn": 1.0})
-    with pytest.raises(ValueError, match="'spread_years' parameter of money_flows"):
-        money_flows(net, spread_years=0.0)
+    with pytest.raises(ValueError, match=r"'termless_years' parameter of money_flows\(\)"):
+        money_flows(net, status_weights=W, termless_years=0.0)

@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 
 from lahar.analytics.energy import (
-    DEFAULT_UTILISATION,
-    US_ELECTRICITY_TWH,
     electricity_share,
     energy_twh,
     ppa_economics,
@@ -16,16 +14,17 @@ from lahar.analytics.energy import (
 
 def test_lbnl_consistency() -> None:
     # LBNL 2024 (P17/P18): 74-132 GW in 2028 and 325-580 TWh; 176 TWh = 4.4 % in 2023.
-    assert energy_twh(103.0) == pytest.approx(452.5)
-    assert 0.45 < DEFAULT_UTILISATION < 0.55
-    assert pytest.approx(4000.0) == US_ELECTRICITY_TWH
-    assert electricity_share(176.0) == pytest.approx(0.044)
+    u = ((325.0 + 580.0) / 2) / ((74.0 + 132.0) / 2 * 8.76)
+    assert 0.45 < u < 0.55
+    assert energy_twh(103.0, utilisation=u) == pytest.approx(452.5)
+    assert electricity_share(176.0, total_twh=176.0 / 0.044) == pytest.approx(0.044)
+    assert electricity_share(400.0, total_twh=4000.0) == pytest.approx(0.1)
     np.testing.assert_allclose(energy_twh([0.0, 1.0], utilisation=0.5), [0.0, 4.38])
 
 
 def test_ppa_by_hand() -> None:
     # Microsoft-Crane: 835 MW, our dataset estimate $14.8B over 20 years (X0105).
-    p = ppa_economics([835.0, 500.0], [14.8e9, 0.0], [20.0, 20.0])
+    p = ppa_economics([835.0, 500.0], [14.8e9, 0.0], [20.0, 20.0], capacity_factor=0.9)
     assert p.twh_per_year[0] == pytest.approx(835 * 8760 * 0.9 / 1e6)
     assert p.usd_per_year[0] == pytest.approx(0.74e9)
     assert p.usd_per_mwh[0] == pytest.approx(0.74e9 / (835 * 8760 * 0.9))
@@ -33,9 +32,9 @@ def test_ppa_by_hand() -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(ValueError, match="'utilisation' parameter of energy_twh"):
+    with pytest.raises(ValueError, match=r"'utilisation' parameter of energy_twh\(\)"):
         energy_twh(1.0, utilisation=0.0)
-    with pytest.raises(ValueError, match="'gw' parameter of energy_twh"):
-        energy_twh(-1.0)
-    with pytest.raises(ValueError, match="'capacity_factor' parameter of ppa_economics"):
+    with pytest.raises(ValueError, match=r"'gw' parameter of energy_twh\(\)"):
+        energy_twh(-1.0, utilisation=0.5)
+    with pytest.raises(ValueError, match=r"'capacity_factor' parameter of ppa_economics\(\)"):
         ppa_economics([1.0], [1.0], [1.0], capacity_factor=2.0)

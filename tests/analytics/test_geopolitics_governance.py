@@ -58,5 +58,5 @@ def test_official_paths_exclude_and_errors() -> None:
     L = sp.csr_array(([2.0], ([1], [2])), shape=(3, 3))
     p = official_paths(T, L, [0], exclude=[False, True, False])
     assert p.nodes == ((0, 1),)
-    with pytest.raises(ValueError, match="'max_hops' parameter of official_paths"):
+    with pytest.raises(ValueError, match=r"'max_hops' parameter of official_paths\(\)"):
         official_paths(T, L, [0], max_hops=0)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from lahar.analytics.findings import circularity_tables
 from lahar.cli import app
 from lahar.data import load_network
+from lahar.report.findings import circularity_tables
 
 runner = CliRunner()
 
@@ -77,7 +77,7 @@ def test_assumptions_change_the_numbers() -> None:
         status_weights=dict.fromkeys(
             ["announced", "committed", "drawn", "reported", "estimate"], 1.0
         ),
-        spread_years=None,
+        termless_years=1.0,
         sensitivity=False,
     )
     assert total_h == pytest.approx(
@@ -118,10 +118,10 @@ def test_all_topics_recorded_in_the_store(tmp_path) -> None:
 def test_bad_options() -> None:
     res = runner.invoke(app, ["analyze", "bubbles", "--no-store"])
     assert res.exit_code == 2
-    assert "TOPIC must be one of" in res.output
+    assert "Invalid value for 'topic': must be one of circularity" in res.output
     res = runner.invoke(app, ["analyze", "circularity", "--no-store", "--weights", "rumour=1"])
     assert res.exit_code == 2
-    assert "expected status=weight" in res.output
+    assert "Invalid value for '--weights': unknown status 'rumour'" in res.output
     res = runner.invoke(app, ["analyze", "gap", "--no-store", "--format", "xml"])
     assert res.exit_code == 2
 
@@ -135,3 +135,22 @@ def test_all_topics_run_on_a_small_dataset_with_gaps(tmp_path) -> None:
     res = runner.invoke(app, ["analyze", "all", "--data", str(mini), "--no-store", "-f", "json"])
     assert res.exit_code == 0, res.output
     assert "circularity_firms" in json.loads(res.stdout)
+
+
+def test_money_flow_curation_defaults_from_data_and_overrides() -> None:
+    # default: X0019, X0159 and X0179 excluded (money_flow column); --exclude '' counts all
+    # three, and X0019 (kept now) supersedes the cash row X0018: base + 3 - 1 deals
+    def deals(*extra: str) -> float:
+        res = runner.invoke(app, ["analyze", "circularity", "--no-store", "-f", "json", *extra])
+        assert res.exit_code == 0, res.output
+        rows = json.loads(res.stdout)["circularity_summary"]
+        return {r["key"]: r["figure"] for r in rows}["deals"]
+
+    base = deals()
+    assert (
+        base
+        == circularity_tables(load_network(), sensitivity=False)["circularity_summary"]
+        .set_index("key")
+        .loc["deals", "figure"]
+    )
+    assert deals("--exclude", "") == base + 2

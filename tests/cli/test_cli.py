@@ -15,7 +15,7 @@ runner = CliRunner()
 
 def test_run_prints_summary_and_records(tmp_path):
     store = tmp_path / "s.duckdb"
-    result = runner.invoke(app, ["run", "--data", str(MINI), "--store", str(store)])
+    result = runner.invoke(app, ["summary", "--data", str(MINI), "--store", str(store)])
     assert result.exit_code == 0, result.output
     for heading in ("Entities by kind", "Exposures by layer and status", "Ten largest exposures"):
         assert heading in result.output
@@ -60,3 +60,37 @@ def test_export(tmp_path):
     )
     assert out.exit_code == 0
     assert (tmp_path / "x" / "facts.csv").exists()
+
+
+def test_years_print_without_separators(capsys):
+    import pandas as pd
+
+    from lahar.cli._common import print_frame
+
+    frame = pd.DataFrame({"maturity_year": [2049.0], "year": [2031], "amount": [2049.0]})
+    print_frame(frame)
+    out = capsys.readouterr().out
+    assert "2049 " in out
+    assert "2031" in out
+    assert "2,049" in out  # the amount keeps its separator; years do not
+    assert out.count("2,049") == 1
+
+
+def test_run_summary_shows_superseded_apart(mini_dir, tmp_path):
+    import csv
+
+    path = mini_dir / "exposures.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    x7 = list(rows[4])  # X4, openai -> oracle
+    x7[0], x7[rows[0].index("supersedes")] = "X7", "X4"
+    rows.append(x7)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    res = runner.invoke(
+        app,
+        ["summary", "--data", str(mini_dir), "--store", str(tmp_path / "s.duckdb")],
+        env={"COLUMNS": "200"},
+    )
+    assert res.exit_code == 0, res.output
+    assert "Superseded exposures" in res.output

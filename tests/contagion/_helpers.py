@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from scipy.optimize import linprog
+
+from lahar.contagion import _kernels
 
 
 def random_liabilities(
@@ -43,3 +49,24 @@ def lp_clearing(liabilities: np.ndarray, e: np.ndarray, el: np.ndarray | None = 
     )
     assert res.status == 0, res.message
     return res.x
+
+
+#: The two engines of the contagion models, for ``pytest.mark.parametrize`` where the
+#: ``engine`` fixture cannot be used (hypothesis tests: a fixture is not reset between
+#: examples). The compiled one is skipped where numba is not installed.
+ENGINES = [
+    pytest.param(
+        "numba", marks=pytest.mark.skipif(not _kernels._HAVE_NUMBA, reason="numba not installed")
+    ),
+    "numpy",
+]
+
+
+@contextmanager
+def use_engine(name: str) -> Iterator[None]:
+    """Run the block with the compiled kernels (``"numba"``) or the numpy/scipy fallback."""
+    _kernels.set_enabled(name == "numba")
+    try:
+        yield
+    finally:
+        _kernels.set_enabled(None)

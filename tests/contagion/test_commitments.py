@@ -12,8 +12,9 @@ from lahar.contagion import (
     annuity_factor,
     commitment_losses,
 )
-from lahar.contagion._reference import commitment_reference
 from lahar.errors import DataError
+
+from ._reference import commitment_reference
 
 C = np.array([[0, 10.0, 4.0], [0, 0, 0], [1.0, 0, 0]])
 T = np.array([[0, 5.0, 2.0], [0, 0, 0], [3.0, 0, 0]])

@@ -7,17 +7,17 @@ import pytest
 import scipy.sparse as sp
 
 from lahar.contagion import DebtRankResult, debtrank
-from lahar.contagion._reference import debtrank_battiston_reference, debtrank_linear_reference
 from lahar.errors import ConvergenceError, DataError
 
 from ._helpers import random_sparse_liabilities
+from ._reference import debtrank_battiston_reference, debtrank_linear_reference
 
 A2 = np.array([[0.0, 5.0], [5.0, 0.0]])
 E2 = np.array([10.0, 10.0])
 
 
 def test_tv7_linear_two_cycle(engine):
-    """TV-7 (model_test_vectors.md; construction and numbers are a self-check, checked here
+    """TV-7 (docs/contagion.md, test vectors; construction and numbers are a self-check, checked here
     against the closed form): Lambda = [[0, .5], [.5, 0]], h(1) = [0.2, 0] ->
     h_inf = [0.266667, 0.133333] = (I - Lambda)^-1 h(1) (Bardoscia et al. 2015, Eq. 9:
     the asymptotic state of the stable linear dynamics)."""

@@ -1,6 +1,6 @@
 """Eisenberg–Noe / Rogers–Veraart clearing: published examples, independent checks, errors.
 
-Test vectors are from ``shared/research/model_test_vectors.md`` (TV-n). For each, the test says
+Test vectors are those of the table in ``docs/contagion.md`` (TV-n), with their provenance. For each, the test says
 which numbers are *published* in the cited source and which were *recomputed* (self-check by an
 independent script: Picard iteration from pbar and ``scipy.optimize.linprog``).
 """
@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from lahar.contagion import ClearingResult, eisenberg_noe
-from lahar.contagion import _eisenberg_noe as en_mod
-from lahar.contagion._reference import clearing_reference
+from lahar.contagion import ClearingResult, eisenberg_noe, prepare_clearing
 from lahar.errors import DataError
 
 from ._helpers import lp_clearing, random_liabilities, random_sparse_liabilities
+from ._reference import clearing_reference
 
 # --------------------------------------------------------------------------- published examples
 
@@ -38,7 +37,7 @@ def test_tv1_eisenberg_noe_three_banks(engine):
     np.testing.assert_allclose(res.obligations, [30.0, 29.0, 10.0])
     # Equity before clearing (published [-5, 1, 34]) = e + column sums - pbar.
     np.testing.assert_allclose(e + L.sum(0) - L.sum(1), [-5.0, 1.0, 34.0])
-    assert res.rounds == 2  # bank 0 at full payment, then bank 1 by contagion
+    assert res.waves == 2  # bank 0 at full payment, then bank 1 by contagion
 
 
 @pytest.mark.parametrize(
@@ -154,7 +153,7 @@ def test_tv9_batch_matches_columns():
     scales = np.array([1.0, 0.5, 0.3])
     batch = eisenberg_noe(TV9_L, TV9_E[:, None] * scales, alpha=0.9, beta=0.6)
     assert batch.payments.shape == (6, 3)
-    assert batch.rounds.shape == (3,)
+    assert batch.waves.shape == (3,)
     for s, k in enumerate(scales):
         one = eisenberg_noe(TV9_L, k * TV9_E, alpha=0.9, beta=0.6)
         np.testing.assert_array_equal(batch.defaulted[:, s], one.defaulted)
@@ -221,22 +220,42 @@ def test_batched_columns_equal_single_runs_large(engine):
         one = eisenberg_noe(L, e[:, s], alpha=0.8, beta=0.9)
         np.testing.assert_array_equal(batch.defaulted[:, s], one.defaulted)
         np.testing.assert_allclose(batch.payments[:, s], one.payments, rtol=1e-12, atol=1e-9)
-        assert batch.rounds[s] == one.rounds
+        assert batch.waves[s] == one.waves
 
 
 def test_warm_start_gives_the_same_answer(engine):
-    """The private warm start (used by the cascade) from the solution for larger assets."""
+    """The public warm start (used by the cascade) from the answer for larger assets."""
     rng = np.random.default_rng(3)
     n = 300
     L = random_sparse_liabilities(rng, n, 1500)
-    system = en_mod._prepare(L, None)
+    system = prepare_clearing(L, rng.uniform(0, 5, n))
     e_hi = rng.uniform(0, 20, (n, 4))
     e_lo = e_hi * rng.uniform(0.3, 1.0, (n, 4))
-    hi = en_mod._clear(system, e_hi, 0.9, 0.9)
-    warm = en_mod._clear(system, e_lo, 0.9, 0.9, start=hi.x.copy())
-    cold = en_mod._clear(system, e_lo, 0.9, 0.9)
+    hi = system.clear(e_hi, alpha=0.9, beta=0.9)
+    warm = system.clear(e_lo, alpha=0.9, beta=0.9, start=hi.payments)
+    cold = system.clear(e_lo, alpha=0.9, beta=0.9)
+    assert warm.defaulted.any()
     np.testing.assert_array_equal(warm.defaulted, cold.defaulted)
-    np.testing.assert_allclose(warm.x, cold.x, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(warm.payments, cold.payments, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(warm.credit_loss, cold.credit_loss, rtol=1e-9, atol=1e-9)
+    # the same system, cold, is eisenberg_noe
+    direct = eisenberg_noe(
+        L, e_lo, alpha=0.9, beta=0.9, external_liabilities=system.external_liabilities
+    )
+    np.testing.assert_array_equal(direct.payments, cold.payments)
+
+
+def test_warm_start_is_checked():
+    system = prepare_clearing(np.array([[0, 2.0], [1.0, 0]]))
+    with pytest.raises(
+        DataError,
+        match=r"'start' parameter of ClearingSystem\.clear\(\) must be payments in \[0, obligations\]",
+    ):
+        system.clear(np.ones(2), start=[3.0, 1.0])
+    with pytest.raises(
+        DataError, match=r"'start' parameter of ClearingSystem\.clear\(\) must be of the shape"
+    ):
+        system.clear(np.ones((2, 3)), start=[2.0, 1.0])
 
 
 def test_no_interbank_debt_and_empty_network():
@@ -245,7 +264,7 @@ def test_no_interbank_debt_and_empty_network():
     np.testing.assert_array_equal(res.payments, [0.0, 0.0])
     np.testing.assert_array_equal(res.equity, e)
     assert not res.defaulted.any()
-    assert res.rounds == 0
+    assert res.waves == 0
     assert res.n_solves == 0
     out = eisenberg_noe(np.zeros((0, 0)), np.zeros((0, 3)))
     assert out.payments.shape == (0, 3)

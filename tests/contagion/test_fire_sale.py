@@ -7,8 +7,9 @@ import pytest
 import scipy.sparse as sp
 
 from lahar.contagion import FireSaleResult, fire_sale
-from lahar.contagion._reference import fire_sale_reference
 from lahar.errors import DataError
+
+from ._reference import fire_sale_reference
 
 TV10 = {
     "assets": np.array([100.0, 50.0]),
@@ -20,7 +21,7 @@ TV10 = {
 
 
 def test_tv10_glt_worked_instance():
-    """TV-10 (model_test_vectors.md): a synthetic instance of the GLT (2015, JFE 115(3)
+    """TV-10 (docs/contagion.md, test vectors): a synthetic instance of the GLT (2015, JFE 115(3)
     471-485, Section 2) formulas; all numbers are a self-check, re-derived by hand here:
     direct [1.0, 0.2]; sales [10, 2]; sold by asset [5.4, 6.6]; dp [-0.0054, -0.0132];
     indirect [0.93, 0.582]; AV = 1.512 / 15 = 0.1008; S = [0.08, 0.0208]; IV = [0.093, 0.1164].

@@ -240,7 +240,7 @@ CASES = [
     ),
     (drop_column("entities.csv", "country"), "entities.csv", 1, "country", "missing column"),
     (add_column("facts.csv", "currency"), "facts.csv", 1, "currency", "unexpected column"),
-    (short_row("exposures.csv", 2), "exposures.csv", 3, "-", "expected 14 fields, got 12"),
+    (short_row("exposures.csv", 2), "exposures.csv", 3, "-", "expected 19 fields, got 17"),
     (bad_bytes("sources.csv", 1), "sources.csv", 2, "-", "not valid UTF-8"),
 ]
 

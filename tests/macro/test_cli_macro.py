@@ -15,7 +15,7 @@ runner = CliRunner()
 
 
 def test_macro_table():
-    res = runner.invoke(app, ["macro", "--capex-cut", "0.3"], env={"COLUMNS": "200"})
+    res = runner.invoke(app, ["macro", "--capex-cut", "0.3", "--no-store"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     for text in (
         "GDP change",
@@ -34,11 +34,12 @@ def test_macro_table():
 
 
 def test_macro_json_matches_library():
-    from lahar.macro.input_output import load_bea
-    from lahar.macro.parameters import load_parameters
-    from lahar.macro.summary import capex_bust
+    from lahar.data import load_bea, load_parameters
+    from lahar.scenarios import capex_bust
 
-    res = runner.invoke(app, ["macro", "--capex-cut", "0.25", "--format", "json", "--top", "5"])
+    res = runner.invoke(
+        app, ["macro", "--capex-cut", "0.25", "--format", "json", "--top", "5", "--no-store"]
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["capex_cut"] == 0.25
@@ -52,7 +53,7 @@ def test_macro_json_matches_library():
 
 
 def test_macro_csv():
-    res = runner.invoke(app, ["macro", "--capex-cut", "0.5", "--format", "csv"])
+    res = runner.invoke(app, ["macro", "--capex-cut", "0.5", "--format", "csv", "--no-store"])
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(io.StringIO(res.output))
     assert {"economy", "markets", "jobs_by_industry", "power", "parameters"} <= set(frame.section)
@@ -63,4 +64,4 @@ def test_macro_bad_options():
     assert res.exit_code != 0
     res = runner.invoke(app, ["macro", "--format", "xml"])
     assert res.exit_code != 0
-    assert "expected table, csv or json" in res.output
+    assert "Invalid value for '--format' / '-f': must be one of table, csv, json" in res.output

@@ -1,4 +1,7 @@
-"""Tests of lahar.macro.input_output: textbook values, BEA's published tables, bad input."""
+"""Tests of lahar.macro.input_output: textbook values, AI-capex final demand, bad input.
+
+BEA's tables themselves (and their published coefficients) are tested in tests/data/test_bea.py.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +9,23 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from lahar.data import capex_bridge, load_bea
 from lahar.errors import DataError
 from lahar.macro.input_output import (
-    CAPEX_CATEGORIES,
     allocation_coefficients,
-    capex_bridge,
     capex_final_demand,
     closed_model,
     factorize,
     ghosh,
-    industry_of_kind,
     io_effects,
     leontief,
-    load_bea,
-    published_requirements,
     technical_coefficients,
     total_requirements,
     type_i_multipliers,
     type_ii_multipliers,
 )
 
-# Miller & Blair (2009), Input-Output Analysis, 2nd ed., §2.3 numerical example
-# (TV-11 in shared/research/model_test_vectors.md).
+# Miller & Blair (2009), Input-Output Analysis, 2nd ed., §2.3 numerical example (TV-11).
 Z = np.array([[150.0, 500.0], [200.0, 100.0]])
 X = np.array([1000.0, 2000.0])
 A_MB = np.array([[0.15, 0.25], [0.20, 0.05]])
@@ -40,8 +38,8 @@ def bea2023():
 
 
 @pytest.fixture(scope="module")
-def bea2017():
-    return load_bea(2017)
+def bea2023_domestic():
+    return load_bea(2023, domestic=True)
 
 
 # ---------------------------------------------------------------- Miller & Blair
@@ -163,12 +161,16 @@ def test_non_square_matrix_raises():
 def test_nan_raises():
     with pytest.raises(ValueError, match=r"finite \(no NaN or inf\)"):
         leontief(np.array([[0.1, np.nan], [0.0, 0.1]]), [1.0, 1.0])
-    with pytest.raises(ValueError, match="'final_demand' parameter of leontief must be finite"):
+    with pytest.raises(
+        ValueError, match=r"'final_demand' parameter of leontief\(\) must be finite"
+    ):
         leontief(A_MB, [np.nan, 1.0])
 
 
 def test_shape_mismatch_raises():
-    with pytest.raises(ValueError, match=r"'final_demand' parameter of leontief must be of shape"):
+    with pytest.raises(
+        ValueError, match=r"'final_demand' parameter of leontief\(\) must be of shape"
+    ):
         leontief(A_MB, [1.0, 2.0, 3.0])
 
 
@@ -201,93 +203,42 @@ def test_coefficients_need_positive_output():
         technical_coefficients(Z, [1000.0, 0.0])
 
 
-# ---------------------------------------------------------------- BEA tables
+# ---------------------------------------------------------------- AI-capex final demand
 
 
-def test_bea_direct_requirements_match_published(bea2023):
-    # Our B = U diag(g)^-1 from the 2023 use table vs BEA's published CxI direct requirements
-    # (same 2024 release): within 1e-4 (BEA rounds the use table to $1M).
-    pub = published_requirements("direct", 2023)
-    assert np.abs(bea2023.direct_requirements - pub[:73]).max() < 1e-4
-    assert np.abs(bea2023.value_added_coefficients - pub[73:].sum(axis=0)).max() < 1e-4
-    assert np.abs(bea2023.compensation_coefficients - pub[73]).max() < 1e-4
-
-
-def test_bea_total_requirements_same_vintage(bea2023):
-    a, ell = bea2023.technical_coefficients, bea2023.total_requirements
-    np.testing.assert_allclose(ell @ (np.eye(71) - a), np.eye(71), atol=1e-12)
-    # from BEA's published (rounded) direct requirements instead of the use table
-    pub = published_requirements("direct", 2023)[:73]
-    ell_pub = total_requirements(bea2023.market_shares @ pub)
-    assert np.abs(ell_pub - ell).max() < 1e-4
-    assert (np.diag(ell) >= 1).all()
-
-
-def test_bea_2017_reproduces_published_total_requirements_across_vintages(bea2017):
-    # The published 2017 IxI TR is the 2021 release (2012 benchmark); our 2017 tables are the
-    # 2024 release (2017 benchmark). Agreement is as close as the revisions allow: see
-    # docs/macro.md for the report (python -m lahar.macro._revisions).
-    pub = published_requirements("total", 2017, vintage=2021)
-    diff = np.abs(bea2017.total_requirements - pub)
-    assert np.median(diff) < 1e-3
-    assert np.quantile(diff, 0.95) < 0.02
-    assert np.abs(np.diag(bea2017.total_requirements) - np.diag(pub)).max() < 0.1
-    m_ours, m_pub = bea2017.total_requirements.sum(axis=0), pub.sum(axis=0)
-    assert np.corrcoef(m_ours, m_pub)[0, 1] > 0.95
-    assert np.abs(m_ours / m_pub - 1).max() < 0.2
-
-
-def test_bea_table_shapes_and_accounting(bea2023):
-    t = bea2023
-    assert t.n == 71
-    assert len(t.commodities) == 73
-    assert t.industries[:3] == ("111CA", "113FF", "211")
-    assert t.industries[-1] == "GSLE"
-    # value added = output - intermediate inputs (all 73 commodity rows), to BEA's rounding
-    inter = t.direct_requirements.sum(axis=0) * t.output
-    assert np.abs(t.output - inter - t.value_added).max() <= 10
-    # market shares: each comparable commodity's output fully attributed
-    np.testing.assert_allclose(t.market_shares[:, :71].sum(axis=0) > 0.99, True)
-    # NIPA 6.5D lines cover all domestic industries exactly once (line 2, 2017: 136,483k)
-    assert t.employment.sum() == pytest.approx(136_483e3)
-    assert (t.employment_coefficients >= 0).all()
-    assert t.pce_shares().sum() == pytest.approx(1.0)
-
-
-def test_bea_domestic_table(bea2023):
-    dom = load_bea(2023, domestic=True)
-    assert (
-        np.abs(dom.technical_coefficients) <= np.abs(bea2023.technical_coefficients) + 1e-15
-    ).all()
-    i = dom.commodities.index("334")
-    assert 0.3 < dom.import_shares[i] < 0.9  # most computer hardware is imported
-    assert 0.9 < dom.pce_shares().sum() < 1.0
-    # domestic multipliers are smaller
-    assert (
-        type_i_multipliers(dom.technical_coefficients) < bea2023.total_requirements.sum(0)
-    ).all()
-
-
-def test_bea_unknown_year_raises():
-    with pytest.raises(DataError, match="No BEA use table for year 1999"):
-        load_bea(1999)
-
-
-def test_capex_bridge_and_kinds(bea2023):
+def test_capex_final_demand_is_w_times_domestic_share_times_bridge(bea2023, bea2023_domestic):
+    # f = W diag(1 - m) M s, written out by hand: spending on category k buys commodity c_k;
+    # a full table keeps every dollar (m = 0), a domestic one keeps the US-made share.
     m = capex_bridge(bea2023)
-    assert m.shape == (73, len(CAPEX_CATEGORIES))
-    np.testing.assert_array_equal(m.sum(axis=0), 1.0)
-    f = capex_final_demand(bea2023, np.ones(len(CAPEX_CATEGORIES)))
-    assert f.sum() == pytest.approx(len(CAPEX_CATEGORIES), rel=0.02)
-    fb = capex_final_demand(bea2023, np.ones((len(CAPEX_CATEGORIES), 3)))
+    s = np.arange(1.0, m.shape[1] + 1)
+    for t, keep in ((bea2023, np.ones(73)), (bea2023_domestic, 1 - bea2023_domestic.import_shares)):
+        by_commodity = np.zeros(73)
+        for k, c in enumerate(m.argmax(axis=0)):
+            by_commodity[c] += s[k] * keep[c]
+        expected = t.market_shares @ by_commodity
+        np.testing.assert_allclose(capex_final_demand(t, s, m), expected, rtol=1e-12)
+    # $1 of each category lands on industries whole (market shares of a comparable commodity
+    # sum to 1 up to BEA's rounding)
+    f = capex_final_demand(bea2023, np.ones(m.shape[1]), m)
+    assert f.sum() == pytest.approx(m.shape[1], rel=0.02)
+    # batched columns equal single runs
+    fb = capex_final_demand(bea2023, np.ones((m.shape[1], 3)), m)
     np.testing.assert_allclose(fb[:, 2], f)
-    assert industry_of_kind("utility") == "22"
-    assert industry_of_kind("neocloud") == "514"
-    assert industry_of_kind("sovereign_fund") is None
-    with pytest.raises(KeyError, match="valid kinds"):
-        industry_of_kind("dragon")
-    with pytest.raises(KeyError, match="valid codes"):
-        bea2023.index("9999")
+
+
+def test_capex_final_demand_takes_any_bridge(bea2023):
+    # the model reads no file: a two-category bridge of the caller's making works, and a
+    # spending vector of the wrong length or a bridge of the wrong shape is refused
+    m = np.zeros((73, 2))
+    m[bea2023.commodities.index("23"), 0] = 1.0
+    m[bea2023.commodities.index("334"), 1] = 0.5
+    m[bea2023.commodities.index("335"), 1] = 0.5
+    f = capex_final_demand(bea2023, [10.0, 4.0], m)
+    np.testing.assert_allclose(f, bea2023.market_shares @ (m @ [10.0, 4.0]))
+    with pytest.raises(DataError, match=r"'category_spending' parameter of capex_final_demand"):
+        capex_final_demand(bea2023, np.ones(3), m)
+    with pytest.raises(DataError, match=r"'bridge' parameter of capex_final_demand"):
+        capex_final_demand(bea2023, np.ones(2), np.ones((71, 2)))
 
 
 def test_sparse_many_columns_chunked_solve():
@@ -306,11 +257,10 @@ def test_sparse_many_columns_chunked_solve():
 
 
 @pytest.mark.parametrize("domestic", [False, True])
-def test_small_table_paths_agree(domestic, bea2023):
+def test_small_table_paths_agree(domestic, bea2023, bea2023_domestic):
     """BEA's table through every path: explicit inverse (S >= n), LAPACK LU solve (S < n) and
     SuperLU; Leontief and Ghosh (transposed), against numpy's solve of the same system."""
-    a = load_bea(2023, domestic=True).technical_coefficients if domestic else None
-    a = bea2023.technical_coefficients if a is None else a
+    a = (bea2023_domestic if domestic else bea2023).technical_coefficients
     n = a.shape[0]
     rng = np.random.default_rng(3)
     f = rng.normal(size=(n, 3 * n))
@@ -335,16 +285,20 @@ def test_factorize_method_choice():
     big = sp.random_array((600, 600), density=0.01, random_state=rng, format="csr") * 0.1
     assert factorize(big).sparse  # above the dense crossover
     assert not factorize(big, method="dense").sparse
-    with pytest.raises(DataError, match="'method' parameter of factorize must be one of"):
+    with pytest.raises(DataError, match=r"'method' parameter of factorize\(\) must be one of"):
         factorize(A_MB, method="qr")
 
 
-def test_bea_type_ii_household_closure():
-    t = load_bea(2023, domestic=True)
-    hr, hc = t.household_closure(0.6)
-    m1 = type_i_multipliers(t.technical_coefficients)
-    m2 = type_ii_multipliers(t.technical_coefficients, hr, hc)
-    assert (m2 > m1).all()
-    assert (m2 / m1 < 2).all()
-    with pytest.raises(ValueError, match="consumption_per_income"):
-        t.household_closure(-1.0)
+def test_errors_name_the_function_and_parameter_called():
+    """ghosh() and the multipliers used to report factorize() and 'technical_coefficients'."""
+    B = np.array([[0.5, 0.6], [0.6, 0.5]])  # spectral radius 1.1
+    with pytest.raises(
+        DataError, match=r"^The 'allocation_coefficients' parameter of ghosh\(\) must be"
+    ):
+        ghosh(B, [1.0, 1.0])
+    with pytest.raises(
+        DataError, match=r"^The 'technical_coefficients' parameter of total_requirements\(\)"
+    ):
+        total_requirements(B)
+    with pytest.raises(DataError, match=r"^The 'coefficients' parameter of factorize\(\)"):
+        factorize(B)

@@ -38,15 +38,21 @@ def test_reprice_batched_equals_single():
 
 
 def test_reprice_bad_input():
-    with pytest.raises(ValueError, match="'ai_cut' parameter of reprice must be in the range"):
+    with pytest.raises(ValueError, match=r"'ai_cut' parameter of reprice\(\) must be in the range"):
         reprice([1.0], ai_exposure=[0.5], ai_cut=1.5)
-    with pytest.raises(ValueError, match="'market_cap' parameter of reprice must be > 0"):
+    with pytest.raises(
+        ValueError, match=r"'market_cap' parameter of reprice\(\) must be strictly positive \(> 0\)"
+    ):
         reprice([0.0], ai_exposure=[0.5], ai_cut=0.1)
-    with pytest.raises(ValueError, match="'ai_exposure' parameter of reprice must be in"):
+    with pytest.raises(ValueError, match=r"'ai_exposure' parameter of reprice\(\) must be in"):
         reprice([1.0], ai_exposure=[2.0], ai_cut=0.1)
-    with pytest.raises(ValueError, match="'ai_exposure' parameter of reprice must be of shape"):
+    with pytest.raises(
+        ValueError, match=r"'ai_exposure' parameter of reprice\(\) must be of shape"
+    ):
         reprice([1.0, 2.0], ai_exposure=[0.5], ai_cut=0.1)
-    with pytest.raises(ValueError, match="must have S = 2 columns"):
+    with pytest.raises(
+        ValueError, match=r"must be of shape \(1,\) or \(1, 2\) \(S = 2: one column per ai_cut\)"
+    ):
         reprice([1.0], ai_exposure=[0.5], ai_cut=[0.1, 0.2], equity_loss=[[1.0, 2.0, 3.0]])
     with pytest.raises(ValueError, match="finite"):
         reprice([np.nan], ai_exposure=[0.5], ai_cut=0.1)
@@ -56,7 +62,7 @@ def test_index_return():
     assert index_return([0.43], [-0.174]) == pytest.approx(-0.07482)
     r = index_return([0.2, 0.3], [[-0.5, 0.0], [-0.1, 0.0]], rest_return=[0.0, -0.1])
     np.testing.assert_allclose(r, [-0.13, -0.05])
-    with pytest.raises(ValueError, match="must sum to <= 1"):
+    with pytest.raises(ValueError, match="that sum to <= 1"):
         index_return([0.7, 0.6], [0.0, 0.0])
 
 
@@ -75,7 +81,10 @@ def test_savings_and_wealth_effect():
     np.testing.assert_allclose(s.k401, [-1.0, 0.0])
     np.testing.assert_allclose(s.db_pensions, [-1.0, 0.0])
     np.testing.assert_allclose(wealth_effect(s.households, mpc=0.032), [-0.32, 0.0])
-    with pytest.raises(ValueError, match="'mpc' parameter of wealth_effect must be in"):
+    with pytest.raises(
+        ValueError,
+        match=r"'mpc' parameter of wealth_effect\(\) must be a finite real number in the range \[0, 1\]",
+    ):
         wealth_effect(1.0, mpc=1.5)
     with pytest.raises(ValueError, match="'pension_equity_share' parameter"):
         savings_losses(
@@ -93,5 +102,5 @@ def test_consumption_demand_conserves_spending():
     f = consumption_demand([-100.0, -40.0], [0.5, 0.3, 0.15])
     np.testing.assert_allclose(f.sum(axis=0), [-95.0, -38.0])
     np.testing.assert_allclose(consumption_demand(-10.0, [0.5, 0.5]), [-5.0, -5.0])
-    with pytest.raises(ValueError, match="must sum to <= 1"):
+    with pytest.raises(ValueError, match="that sum to <= 1"):
         consumption_demand(-1.0, [0.8, 0.8])

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lahar.data import PARAMETERS_FILE, capex_categories, load_bea, load_parameters
 from lahar.errors import DataError
-from lahar.macro.input_output import CAPEX_CATEGORIES, load_bea
-from lahar.macro.parameters import PARAMETERS_FILE, load_parameters
-from lahar.macro.summary import AI_KINDS, ai_exposure_of_kind, capex_bust
+from lahar.scenarios import AI_KINDS, ai_exposure_of_kind, capex_bust
 
 P = load_parameters()
 T = load_bea(2023, domestic=True)
@@ -26,7 +25,7 @@ def test_every_parameter_is_sourced():
         assert p.source_id in ids, p.id
         assert p.low <= p.value <= p.high
         assert p.status in ("reported", "derived", "estimate")
-    shares = sum(P.value(f"capex_share_{c}") for c in CAPEX_CATEGORIES)
+    shares = sum(P.value(f"capex_share_{c}") for c in capex_categories())
     assert shares == pytest.approx(1.0)
 
 

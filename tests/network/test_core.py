@@ -52,7 +52,7 @@ def test_layer_status_weights():
     # a->b: 10*1 + 5*0.5 ; b->c: 30/3*0.5 + 8/4*0.25
     np.testing.assert_allclose(got[0, 1], 12.5)
     np.testing.assert_allclose(got[1, 2], 5.5)
-    with pytest.raises(ValueError, match=r"no entry for statuses \['announced'\]"):
+    with pytest.raises(ValueError, match=r"Got no weight for \['announced'\]"):
         net.layer("cloud_contract", weights={"committed": 1.0})
 
 

@@ -29,8 +29,8 @@ def test_gpu_values_fall_and_stay_in_unit_interval(decline, life, salvage):
 @given(st.floats(0.1, 0.95), st.floats(1.0, 8.0), st.floats(0.0, 0.6))
 def test_faster_decay_means_higher_ltv(ltv0, term, extra):
     years = np.arange(0, 9.0)
-    slow = gpu_value(years, decline=0.2).economic
-    fast = gpu_value(years, decline=min(0.2 + extra, 0.95)).economic
+    slow = gpu_value(years, lives=[6.0], decline=0.2).economic
+    fast = gpu_value(years, lives=[6.0], decline=min(0.2 + extra, 0.95)).economic
     a = loan_to_value(years, slow, ltv0=ltv0, term=term)
     b = loan_to_value(years, fast, ltv0=ltv0, term=term)
     assert (b >= a - 1e-12).all()

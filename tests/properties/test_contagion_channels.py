@@ -90,7 +90,7 @@ def _clearing(matrix, shock):
     base = np.asarray(sp.csr_array(matrix).sum(axis=1)).ravel() + 1.0
     e = (base * (1.0 - shock).T).T
     res = eisenberg_noe(matrix, e)
-    return res.equity_loss, res.payments
+    return res.credit_loss, res.payments
 
 
 def _debtrank(matrix, shock):

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lahar.macro.input_output import factorize, ghosh, leontief, load_bea
+from lahar.data import load_bea
+from lahar.macro.input_output import factorize, ghosh, leontief
 
 FLOATS = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
 

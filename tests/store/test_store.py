@@ -134,17 +134,20 @@ def test_migration_upgrades_existing_store_and_keeps_data(store, monkeypatch):
 
     before = store.read_tables()
 
-    def v2() -> list[str]:
+    def step() -> list[str]:
         return ["ALTER TABLE runs ADD COLUMN note VARCHAR"]
 
-    monkeypatch.setattr(st, "_MIGRATIONS", (*st._MIGRATIONS, v2))
-    monkeypatch.setattr(st, "SCHEMA_VERSION", 2)
+    old = st.SCHEMA_VERSION
+    monkeypatch.setattr(st, "_MIGRATIONS", (*st._MIGRATIONS, step))
+    monkeypatch.setattr(st, "SCHEMA_VERSION", old + 1)
     # a read-only open of an old store must not migrate it
-    with pytest.raises(StoreError, match="schema version 1"):
+    with pytest.raises(StoreError, match=f"schema version {old}"):
         Store(store.path, read_only=True).sql("SELECT 1")
     cols = store.sql("DESCRIBE runs")["column_name"].tolist()
     assert "note" in cols
-    assert store.sql("SELECT value FROM lahar_meta WHERE key = 'schema_version'").iloc[0, 0] == "2"
+    assert store.sql("SELECT value FROM lahar_meta WHERE key = 'schema_version'").iloc[0, 0] == str(
+        old + 1
+    )
     after = store.read_tables()
     for name in before:
         pd.testing.assert_frame_equal(after[name], before[name])

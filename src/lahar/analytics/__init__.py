@@ -1,7 +1,7 @@
 """Analytics: the article's claims as numbers a reader can check.
 
-One module per topic, each a set of pure functions over arrays and network layers, with the
-source of every default assumption in its docstring:
+One module per topic, each a set of pure functions over arrays and network layers; sourced
+inputs are arguments (the report passes the dataset's values from ``parameters.csv``):
 
 * :mod:`lahar.analytics.circularity` — money flows, the largest circulation (exact min-cost
   flow), round-trip shares (absorbing Markov chain), the largest cycles.
@@ -13,5 +13,6 @@ source of every default assumption in its docstring:
 * :mod:`lahar.analytics.energy` — GW to TWh, share of US electricity, PPA economics.
 * :mod:`lahar.analytics.geopolitics` — chips exported vs capital pledged, per country.
 * :mod:`lahar.analytics.governance` — paths official → tied firm → deals, with dollars.
-* :mod:`lahar.analytics.findings` — all of the above as tables on a network (``lahar analyze``).
+
+The tables ``lahar analyze`` prints are built in :mod:`lahar.report.findings`.
 """

@@ -34,7 +34,6 @@ References
 from __future__ import annotations
 
 import heapq
-import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -46,17 +45,21 @@ import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import connected_components
 
-from lahar._validation import check_matrix, check_vector
+from lahar import _numba
+from lahar._validation import (
+    check_choice,
+    check_int,
+    check_matrix,
+    check_scalar,
+    check_vector,
+    fail,
+)
 from lahar.errors import ConvergenceError
 
 if TYPE_CHECKING:
     from lahar.network import Network
 
 __all__ = [
-    "DEFAULT_EXCLUDE",
-    "DEFAULT_REVERSE",
-    "DEFAULT_SPREAD_YEARS",
-    "DEFAULT_STATUS_WEIGHTS",
     "FORWARD_LAYERS",
     "REVERSED_LAYERS",
     "Circulation",
@@ -85,78 +88,39 @@ seller)."""
 REVERSED_LAYERS: tuple[str, ...] = ("chip_export",)
 """Layers whose money goes target → source (chips go exporter → importer, money comes back)."""
 
-DEFAULT_STATUS_WEIGHTS: Mapping[str, float] = {
-    "announced": 0.25,
-    "committed": 0.5,
-    "drawn": 1.0,
-    "reported": 1.0,
-    "estimate": 0.5,
-}
-"""Default weight of a deal by status: the share of the headline amount counted as flowing.
-
-An assumption of lahar, not a sourced estimate: announced mega-deals are mostly "up to"
-amounts released in tranches against milestones (Nvidia's "up to $100 billion" in OpenAI comes
-$10 billion per gigawatt deployed), so only a quarter counts; committed (signed) contracts half;
-drawn money and reported figures in full; our own or analysts' estimates half. Change it with
-the ``status_weights`` argument of :func:`money_flows` or ``--weights`` on the command line.
-"""
-
 _AUTO_LP_MAX_EDGES = 5_000
-_HAVE_NUMBA = importlib.util.find_spec("numba") is not None  # imported only when needed
+_HAVE_NUMBA = _numba.enabled()  # numba is imported only when the kernel is first needed
 _TOL = 1e-13  # residual capacities (relative to the largest flow) at or below this are zero
-
-
-DEFAULT_SPREAD_YEARS: float = 5.0
-"""Years over which a one-off amount (a row with no ``term_years``) is spread per year.
-
-The termless rows are equity rounds, loans, pledges and chip orders that are paid or delivered
-over several years: the OpenAI–Broadcom 10 GW order runs from H2 2026 to 2029 (X0008), BofA
-puts the OpenAI–AMD 6 GW deployment at 4–6 years (X0004), and the largest contract of the
-network, OpenAI–Oracle, runs five years (X0006). Five years is our assumption from these.
-"""
-
-DEFAULT_EXCLUDE: Mapping[str, str] = {
-    "X0019": "Microsoft's OpenAI stake VALUE (~$135B), not cash; the cash row X0018 counts",
-    "X0179": "OpenAI Foundation's stake from the recapitalisation; no money paid",
-}
-"""Exposures left out of money flows by default, with the reason (stake values, not payments)."""
-
-DEFAULT_REVERSE: Mapping[str, str] = {
-    "X0005": "AMD's warrant for 160M shares at $0.01: value AMD gives OpenAI, not a payment to AMD",
-}
-"""Exposures whose value moves target → source, against their layer's convention, by default.
-
-A warrant granted at a nominal strike is recorded as equity held by the holder (source) in the
-issuer (target), but the value goes from the issuer to the holder: AMD pays OpenAI in shares
-for buying its chips, the circular deal in its purest form.
-"""
 
 
 def money_flow_table(
     net: Network,
     *,
+    status_weights: Mapping[str, float] | None,
     annualize: bool = True,
-    status_weights: Mapping[str, float] | None = DEFAULT_STATUS_WEIGHTS,
-    spread_years: float | None = DEFAULT_SPREAD_YEARS,
+    termless_years: float | None = None,
     holdings: bool = False,
-    exclude: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_EXCLUDE),
-    reverse: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_REVERSE),
+    exclude: Sequence[str] | None = None,
+    reverse: Sequence[str] | None = None,
     layers: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Per-exposure money flows: who pays whom how much per period, and why.
 
     Each kept exposure becomes one row with its payer, payee and flow (USD per period)
-    ``amount_usd × weight[status] / years``, where ``years`` is ``term_years`` for multi-year
-    contracts and ``spread_years`` for one-off amounts (when ``annualize``). Rules, in order:
+    ``amount_usd × weight[status] / years``, where ``years`` is the network's convention
+    :attr:`~lahar.network.Network.years` (``term_years`` for multi-year contracts, the
+    dataset's ``termless_years`` for one-off amounts) when ``annualize``. Rules, in order:
 
     * Equity, debt, investment pledges and the purchase layers (purchase commitments, cloud
       contracts, chip purchases, leases, power purchases) pay source → target; chip exports pay
       target → source (the chips go the other way); governance and guarantees (contingent)
       move no money.
-    * A row superseded (``supersedes`` column) by another kept row is dropped.
-    * Rows in ``exclude`` are dropped (default :data:`DEFAULT_EXCLUDE`: stake values).
-    * Rows in ``reverse`` pay target → source instead (default :data:`DEFAULT_REVERSE`: a
-      warrant granted by the issuer); they are exempt from the holdings rule below.
+    * A row superseded (``supersedes`` column) by another kept row is dropped (a row
+      replaced by one that moves no money, such as a stake value, keeps counting).
+    * Rows whose ``money_flow`` column says ``exclude`` are dropped (stake values, stakes
+      received for nothing); the column gives the reason in the row's note.
+    * Rows whose ``money_flow`` says ``reverse`` pay target → source instead (a warrant
+      granted by the issuer); they are exempt from the holdings rule below.
     * Unless ``holdings``, equity rows with status ``reported`` or ``estimate`` in an entity
       with a ticker are left out: they value shares bought on the market (13F holdings, index
       funds), money paid to other shareholders, not to the company.
@@ -165,19 +129,22 @@ def money_flow_table(
     ----------
     net : Network
         The network.
+    status_weights : mapping of str to float or None
+        Weight per status: the share of a headline amount counted as flowing (the dataset's
+        table is :func:`lahar.data.status_weights`); ``None`` = 1 for all (headline amounts).
     annualize : bool, default True
         Express flows per year (see above); ``False`` keeps whole amounts.
-    status_weights : mapping of str to float or None, default DEFAULT_STATUS_WEIGHTS
-        Weight per status (see :data:`DEFAULT_STATUS_WEIGHTS`); ``None`` = 1 for all.
-    spread_years : float or None, default DEFAULT_SPREAD_YEARS (5)
-        Years over which one-off amounts are spread when ``annualize``; ``None`` counts them
+    termless_years : float, optional
+        Years over which one-off amounts are spread when ``annualize``, instead of the
+        network's convention (:attr:`~lahar.network.Network.termless_years`); 1 counts them
         whole in the year.
     holdings : bool, default False
         Count market holdings of listed shares as money paid to the company.
-    exclude : sequence of str, default the ids of DEFAULT_EXCLUDE
-        Exposure ids to leave out.
-    reverse : sequence of str, default the ids of DEFAULT_REVERSE
-        Exposure ids whose money goes against their layer's direction.
+    exclude : sequence of str, optional
+        Exposure ids to leave out, instead of the rows whose ``money_flow`` is ``exclude``.
+    reverse : sequence of str, optional
+        Exposure ids whose money goes against their layer's direction, instead of the rows
+        whose ``money_flow`` is ``reverse``.
     layers : sequence of str, optional
         Restrict to these money layers (default: all of :data:`FORWARD_LAYERS` and
         :data:`REVERSED_LAYERS`).
@@ -190,25 +157,51 @@ def money_flow_table(
 
     Raises
     ------
-    ValueError
-        An unknown or non-money layer, a status without a weight, ``spread_years`` <= 0.
+    lahar.errors.DataError
+        An unknown or non-money layer, a status without a weight, ``termless_years`` <= 0.
 
     See Also
     --------
     money_flows : the same as a sparse matrix.
     """
+    return _flow_table(
+        net,
+        annualize=annualize,
+        status_weights=status_weights,
+        termless_years=termless_years,
+        holdings=holdings,
+        exclude=exclude,
+        reverse=reverse,
+        layers=layers,
+        func="money_flow_table",
+    )
+
+
+def _flow_table(
+    net: Network,
+    *,
+    annualize: bool,
+    status_weights: Mapping[str, float] | None,
+    termless_years: float | None,
+    holdings: bool,
+    exclude: Sequence[str] | Mapping[str, str] | None,
+    reverse: Sequence[str] | Mapping[str, str] | None,
+    layers: Sequence[str] | None,
+    func: str,
+) -> pd.DataFrame:
     chosen = tuple(layers) if layers is not None else FORWARD_LAYERS + REVERSED_LAYERS
     known = set(FORWARD_LAYERS) | set(REVERSED_LAYERS)
     bad = [x for x in chosen if x not in known]
     if bad:
-        raise ValueError(
-            f"The 'layers' parameter of money_flows must name money layers "
-            f"({', '.join(FORWARD_LAYERS + REVERSED_LAYERS)}). Got {bad} instead."
+        raise fail(
+            func,
+            "layers",
+            f"money layers ({', '.join(FORWARD_LAYERS + REVERSED_LAYERS)})",
+            repr(bad),
         )
-    if spread_years is not None and not (np.isfinite(spread_years) and spread_years > 0):
-        raise ValueError(
-            "The 'spread_years' parameter of money_flows must be a float > 0 or None. "
-            f"Got {spread_years!r} instead."
+    if termless_years is not None:
+        termless_years = check_scalar(
+            termless_years, "termless_years", func, low=0.0, low_open=True
         )
     ex = net.exposures
     src = np.asarray(net.source, dtype=np.int64)
@@ -216,33 +209,47 @@ def money_flow_table(
     layer = ex["layer"].to_numpy(dtype=object)
     status = ex["status"].to_numpy(dtype=object)
     ids = ex["id"].to_numpy(dtype=object)
+    curated = net.exposure_column("money_flow")
     keep = np.isin(layer, np.asarray(chosen, dtype=object))
-    keep &= ~np.isin(ids, np.asarray(list(exclude), dtype=object))
-    if "supersedes" in ex.columns:
-        sup = ex["supersedes"].to_numpy(dtype=object)
-        has = keep & pd.notna(ex["supersedes"]).to_numpy()
-        keep &= ~np.isin(ids, sup[has])
-    flip = np.isin(ids, np.asarray(list(reverse), dtype=object))
+    if exclude is None:
+        keep &= curated != "exclude"
+    else:
+        keep &= ~np.isin(ids, np.asarray(list(exclude), dtype=object))
+    by = np.asarray(net.superseded_by)
+    replaced = by >= 0
+    replaced[replaced] = keep[by[replaced]]
+    keep &= ~replaced
+    if reverse is None:
+        flip = curated == "reverse"
+    else:
+        flip = np.isin(ids, np.asarray(list(reverse), dtype=object))
     if not holdings and "ticker" in net.entities.columns:
         listed = net.entities["ticker"].notna().to_numpy()
         holding = (layer == "equity") & np.isin(status, ["reported", "estimate"]) & listed[dst]
         keep &= ~(holding & ~flip)
-    amount = ex["amount_usd"].to_numpy(dtype=np.float64)
-    term = ex["term_years"].to_numpy(dtype=np.float64)
+    amount = np.asarray(net.amount, dtype=np.float64)
     if status_weights is None:
         weight = np.ones(len(ex))
     else:
         present = sorted(set(status[keep]))
         missing = [x for x in present if x not in status_weights]
         if missing:
-            raise ValueError(
-                "The 'status_weights' parameter of money_flows must give a weight for every "
-                f"status present. Got no weight for {missing} instead."
+            raise fail(
+                func,
+                "status_weights",
+                "a weight for every status present",
+                f"no weight for {missing}",
             )
-        weight = np.array([float(status_weights.get(x, 0.0)) for x in status])
+        checked = {
+            k: check_scalar(v, f"status_weights[{k!r}]", func, low=0.0)
+            for k, v in status_weights.items()
+        }
+        weight = np.array([checked.get(x, 0.0) for x in status])
     years = np.ones(len(ex))
     if annualize:
-        years = np.where(np.isnan(term), spread_years if spread_years else 1.0, term)
+        years = np.asarray(net.years, dtype=np.float64)
+        if termless_years is not None:
+            years = np.where(np.isnan(net.term), termless_years, years)
     backward = np.isin(layer, np.asarray(REVERSED_LAYERS, dtype=object)) ^ flip
     i = np.where(backward, dst, src)
     j = np.where(backward, src, dst)
@@ -268,12 +275,12 @@ def money_flow_table(
 def money_flows(
     net: Network,
     *,
+    status_weights: Mapping[str, float] | None,
     annualize: bool = True,
-    status_weights: Mapping[str, float] | None = DEFAULT_STATUS_WEIGHTS,
-    spread_years: float | None = DEFAULT_SPREAD_YEARS,
+    termless_years: float | None = None,
     holdings: bool = False,
-    exclude: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_EXCLUDE),
-    reverse: Sequence[str] | Mapping[str, str] = tuple(DEFAULT_REVERSE),
+    exclude: Sequence[str] | None = None,
+    reverse: Sequence[str] | None = None,
     layers: Sequence[str] | None = None,
 ) -> sp.csr_array:
     r"""Money-flow matrix of a network: ``F[i, j]`` = USD per year paid by ``i`` to ``j``.
@@ -288,7 +295,7 @@ def money_flows(
     ----------
     net : Network
         The network.
-    annualize, status_weights, spread_years, holdings, exclude, reverse, layers
+    status_weights, annualize, termless_years, holdings, exclude, reverse, layers
         As for :func:`money_flow_table`.
 
     Returns
@@ -299,7 +306,7 @@ def money_flows(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         As for :func:`money_flow_table`.
 
     Examples
@@ -310,19 +317,21 @@ def money_flows(
     >>> exps = pd.DataFrame({"id": ["x1", "x2"], "source": ["a", "b"], "target": ["b", "a"],
     ...                      "layer": ["equity", "cloud_contract"], "amount_usd": [100.0, 300.0],
     ...                      "status": ["drawn", "committed"], "term_years": [None, 5.0]})
-    >>> net = Network.from_frames(ents, exps)
-    >>> money_flows(net).toarray()  # 100 / 5 years; 300 over 5 years at weight 0.5
+    >>> net = Network.from_frames(ents, exps, termless_years=5.0)
+    >>> w = {"drawn": 1.0, "committed": 0.5}
+    >>> money_flows(net, status_weights=w).toarray()  # 100 / 5 years; 300 over 5 years at 0.5
     array([[ 0., 20.],
            [30.,  0.]])
-    >>> money_flows(net, spread_years=None).toarray()
+    >>> money_flows(net, status_weights=w, termless_years=1.0).toarray()
     array([[  0., 100.],
            [ 30.,   0.]])
     """
-    t = money_flow_table(
+    t = _flow_table(
         net,
+        func="money_flows",
         annualize=annualize,
         status_weights=status_weights,
-        spread_years=spread_years,
+        termless_years=termless_years,
         holdings=holdings,
         exclude=exclude,
         reverse=reverse,
@@ -391,8 +400,8 @@ def max_circulation(
     flows : array_like or scipy.sparse array, shape (n, n)
         ``F[i, j]`` >= 0: money paid by ``i`` to ``j`` per period (USD).
     method : {"auto", "flow", "highs"}, default "auto"
-        ``"flow"``: the min-cost-flow kernel (compiled with numba when the ``fast`` extra is
-        installed; pure Python, slow, otherwise). ``"highs"``: ``scipy.optimize.linprog`` with
+        ``"flow"``: the min-cost-flow kernel (compiled with numba, a core dependency; pure
+        Python, slow, on a platform without it). ``"highs"``: ``scipy.optimize.linprog`` with
         HiGHS on the sparse incidence matrix. ``"auto"``: HiGHS for small problems (up to 5,000
         edges inside strongly connected components, where it takes milliseconds and needs no
         compilation), the kernel above that when numba is available.
@@ -404,7 +413,7 @@ def max_circulation(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         ``flows`` not square, negative, NaN or infinite; unknown ``method``.
     ConvergenceError
         HiGHS reports a failure (never expected: the problem is feasible and bounded).
@@ -450,11 +459,7 @@ def max_circulation(
     0.8
     """
     F = _as_csr(flows, "flows", "max_circulation")
-    if method not in ("auto", "flow", "highs"):
-        raise ValueError(
-            "The 'method' parameter of max_circulation must be one of 'auto', 'flow', 'highs'. "
-            f"Got {method!r} instead."
-        )
+    check_choice(method, "method", "max_circulation", ("auto", "flow", "highs"))
     n = F.shape[0]
     coo = F.tocoo()
     s = coo.row.astype(np.int64)
@@ -516,7 +521,9 @@ def _circulation_flow(
 ) -> NDArray[np.float64]:
     from lahar.analytics._flowkernel import min_cost_route  # numba loads here, not at import
 
-    supply = np.bincount(s, f, minlength=n) - np.bincount(d, f, minlength=n)
+    supply = np.asarray(
+        np.bincount(s, f, minlength=n) - np.bincount(d, f, minlength=n), dtype=np.float64
+    )
     r, _, _ = min_cost_route(n, s, d, f, supply, tol=_TOL)
     return np.clip(f - r, 0.0, f)
 
@@ -617,7 +624,7 @@ def round_trip(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Bad ``flows`` (see :func:`max_circulation`), ``turnover`` negative or of the wrong
         shape, ``nodes`` out of range.
 
@@ -672,10 +679,7 @@ def round_trip(
     if nodes is not None:
         idx = np.asarray(nodes, dtype=np.int64).ravel()
         if idx.size and (idx.min() < 0 or idx.max() >= n):
-            raise ValueError(
-                f"The 'nodes' parameter of round_trip must hold positions in [0, {n}). "
-                f"Got {idx.min()}..{idx.max()} instead."
-            )
+            raise fail("round_trip", "nodes", f"positions in [0, {n})", f"{idx.min()}..{idx.max()}")
         want = np.zeros(n, dtype=bool)
         want[idx] = True
     inv_t = np.divide(1.0, T, out=np.zeros(n), where=T > 0)
@@ -785,7 +789,7 @@ def top_cycles(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Bad ``flows``; ``k`` < 1 or ``max_length`` < 2.
 
     References
@@ -801,13 +805,8 @@ def top_cycles(
     >>> cy.nodes, cy.values
     (((0, 1), (0, 1, 2)), array([80., 20.]))
     """
-    if not (isinstance(k, int | np.integer) and k >= 1):
-        raise ValueError(f"The 'k' parameter of top_cycles must be an int >= 1. Got {k!r} instead.")
-    if not (isinstance(max_length, int | np.integer) and max_length >= 2):
-        raise ValueError(
-            f"The 'max_length' parameter of top_cycles must be an int >= 2. Got {max_length!r} "
-            "instead."
-        )
+    k = check_int(k, "k", "top_cycles", low=1)
+    max_length = check_int(max_length, "max_length", "top_cycles", low=2)
     F = _as_csr(flows, "flows", "top_cycles")
     n = F.shape[0]
     F.setdiag(0.0)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lahar._validation import check_array, check_int, check_scalar, fail
+
 __all__ = [
     "Concentration",
     "concentration",
@@ -88,7 +90,7 @@ def concentration(weights: ArrayLike, *, n: int | None = None, k: int = 7) -> Co
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Negative weights, a sum above 1, ``n < m``, ``n == m`` with a sum other than 1, or a
         remainder too large for the other constituents to stay below the smallest given weight
         (the given weights are not the largest).
@@ -108,35 +110,36 @@ def concentration(weights: ArrayLike, *, n: int | None = None, k: int = 7) -> Co
     >>> round(c.hhi_low, 3), round(c.hhi_high, 3)
     (0.295, 0.34)
     """
-    w = np.sort(np.asarray(weights, dtype=np.float64).ravel())[::-1]
+    func = "concentration"
+    w = np.sort(check_array(weights, "weights", func, ndim=1, low=0.0, high=1.0))[::-1]
     m = w.size
-    n = m if n is None else int(n)
-    if (w < 0).any() or not np.isfinite(w).all():
-        raise ValueError("The 'weights' parameter of concentration must be finite and >= 0.")
+    n = m if n is None else check_int(n, "n", func, low=m)
+    k = check_int(k, "k", func, low=1)
     total = float(w.sum())
     if total > 1 + 1e-9:
-        raise ValueError(
-            f"The 'weights' parameter of concentration must sum to at most 1. Got {total:.6g}."
-        )
-    if n < m:
-        raise ValueError(f"The 'n' parameter of concentration must be >= {m}. Got {n} instead.")
+        raise fail(func, "weights", "fractions that sum to at most 1", f"a sum of {total:.6g}")
     rest = max(0.0, 1.0 - total)
     known_h = float((w**2).sum())
     if n == m:
         if rest > 1e-9:
-            raise ValueError(
-                "The 'weights' parameter of concentration must sum to 1 when every constituent "
-                f"is given (n = {n}). Got {total:.6g}; pass n to bound the unknown rest."
+            raise fail(
+                func,
+                "weights",
+                f"fractions that sum to 1 when every constituent is given (n = {n}; pass n to "
+                "bound the unknown rest)",
+                f"a sum of {total:.6g}",
             )
         low = high = known_h
     else:
         low = known_h + rest**2 / (n - m)
         wmin = float(w[-1]) if m else rest
         if m and rest > (n - m) * wmin * (1 + 1e-12):
-            raise ValueError(
-                f"The 'weights' parameter of concentration must hold the largest weights: the "
-                f"other {n - m} constituents cannot share the remaining {rest:.6g} without one "
-                f"exceeding the smallest given weight {wmin:.6g}."
+            raise fail(
+                func,
+                "weights",
+                f"the largest weights (the other {n - m} constituents must share the "
+                f"remaining {rest:.6g} without one exceeding the smallest given weight)",
+                f"a smallest weight of {wmin:.6g}",
             )
         if wmin <= 0:
             high = low
@@ -176,7 +179,7 @@ def savings_at_stake(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Shares or weight outside [0, 1].
 
     Examples
@@ -186,10 +189,17 @@ def savings_at_stake(
     >>> round(savings_at_stake(9.3e12, 0.75, 0.34) / 1e12, 3)
     2.371
     """
-    e = np.asarray(equity_share, dtype=np.float64)
-    if ((e < 0) | (e > 1)).any() or not 0 <= weight <= 1:
-        raise ValueError(
-            "The 'equity_share' and 'weight' parameters of savings_at_stake must lie in [0, 1]."
-        )
-    out = np.asarray(assets, dtype=np.float64) * e * weight
+    func = "savings_at_stake"
+    a = check_array(assets, "assets", func, low=0.0)
+    e = check_array(equity_share, "equity_share", func, low=0.0, high=1.0)
+    weight = check_scalar(weight, "weight", func, low=0.0, high=1.0)
+    try:
+        out = np.asarray(a * e * weight)
+    except ValueError:
+        raise fail(
+            func,
+            "equity_share",
+            f"broadcastable to the shape of assets {a.shape}",
+            f"shape {e.shape}",
+        ) from None
     return float(out) if out.ndim == 0 else out

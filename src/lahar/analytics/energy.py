@@ -6,10 +6,10 @@ r"""Power: data-centre load in energy terms, its share of US electricity, and PP
 * :func:`ppa_economics` — per power-purchase agreement: energy per year at a capacity factor,
   dollars per year and the implied price per MWh.
 
-Defaults are derived from LBNL's 2024 United States Data Center Energy Usage Report (sources
-P17, P18): 176 TWh used by US data centres in 2023 was 4.4 % of US electricity, so total use
-was ~4,000 TWh; the 2028 projection of 325–580 TWh on 74–132 GW of capacity implies a
-utilisation of ~50 %.
+The sourced inputs are arguments; the report takes them from ``parameters.csv``, derived from
+LBNL's 2024 United States Data Center Energy Usage Report: 176 TWh used by US data centres in
+2023 was 4.4 % of US electricity, so total use was ~4,000 TWh; the 2028 projection of
+325–580 TWh on 74–132 GW of capacity implies a utilisation of ~50 %.
 
 References
 ----------
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lahar._validation import check_array, check_scalar
+
 __all__ = [
-    "DEFAULT_UTILISATION",
     "HOURS_PER_YEAR",
-    "US_ELECTRICITY_TWH",
     "PPA",
     "electricity_share",
     "energy_twh",
@@ -36,30 +36,17 @@ __all__ = [
 
 HOURS_PER_YEAR: float = 8760.0
 
-US_ELECTRICITY_TWH: float = 176.0 / 0.044
-"""Total US electricity use, ~4,000 TWh: LBNL's 176 TWh of data-centre use in 2023 was 4.4 %
-of it (P17)."""
 
-DEFAULT_UTILISATION: float = ((325.0 + 580.0) / 2) / (((74.0 + 132.0) / 2) * HOURS_PER_YEAR / 1e3)
-"""Average load over capacity of US data centres, ~0.50: LBNL's 2028 midpoints, 452.5 TWh on
-103 GW (P17, P18)."""
-
-DEFAULT_CAPACITY_FACTOR: float = 0.90
-"""Capacity factor of a nuclear plant under a PPA, 0.90 (the dataset's assumption for the
-Crane and Clinton PPA estimates, docs/data.md)."""
-
-
-def energy_twh(
-    gw: ArrayLike, *, utilisation: float = DEFAULT_UTILISATION
-) -> NDArray[np.float64] | float:
+def energy_twh(gw: ArrayLike, *, utilisation: float) -> NDArray[np.float64] | float:
     r"""Annual energy of a load: :math:`E\,[\text{TWh}] = P\,[\text{GW}] \times 8.76 \times u`.
 
     Parameters
     ----------
     gw : array_like
         Capacity (GW, >= 0).
-    utilisation : float, default DEFAULT_UTILISATION (~0.50)
-        Average load over capacity, in (0, 1] (LBNL 2028 midpoints, P17/P18).
+    utilisation : float
+        Average load over capacity, in (0, 1]; LBNL's 2028 midpoints give ~0.50
+        (``dc_electricity_2028`` / (``dc_capacity_2028`` x 8.76)).
 
     Returns
     -------
@@ -68,38 +55,33 @@ def energy_twh(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Negative capacity or ``utilisation`` outside (0, 1].
 
     Examples
     --------
     >>> energy_twh(1.0, utilisation=1.0)
     8.76
-    >>> round(energy_twh(103.0), 1)  # LBNL's 2028 midpoint capacity gives its midpoint energy
+    >>> u = 452.5 / (103.0 * 8.76)  # LBNL's 2028 midpoints: 452.5 TWh on 103 GW
+    >>> round(energy_twh(103.0, utilisation=u), 1)
     452.5
     """
-    if not 0 < utilisation <= 1:
-        raise ValueError(
-            f"The 'utilisation' parameter of energy_twh must be in (0, 1]. Got {utilisation!r}."
-        )
-    p = np.asarray(gw, dtype=np.float64)
-    if (p < 0).any():
-        raise ValueError("The 'gw' parameter of energy_twh must be >= 0.")
+    func = "energy_twh"
+    utilisation = check_scalar(utilisation, "utilisation", func, low=0.0, low_open=True, high=1.0)
+    p = check_array(gw, "gw", func, low=0.0)
     out = p * HOURS_PER_YEAR / 1e3 * utilisation
     return float(out) if out.ndim == 0 else out
 
 
-def electricity_share(
-    twh: ArrayLike, *, total_twh: float = US_ELECTRICITY_TWH
-) -> NDArray[np.float64] | float:
+def electricity_share(twh: ArrayLike, *, total_twh: float) -> NDArray[np.float64] | float:
     r"""Share of total electricity use: :math:`E / E_{total}`.
 
     Parameters
     ----------
     twh : array_like
         Energy (TWh per year).
-    total_twh : float, default US_ELECTRICITY_TWH (~4,000)
-        Total electricity use (TWh per year, > 0); LBNL (P17).
+    total_twh : float
+        Total electricity use (TWh per year, > 0); ~4,000 for the US (LBNL: 176 TWh was 4.4 %).
 
     Returns
     -------
@@ -107,14 +89,12 @@ def electricity_share(
 
     Examples
     --------
-    >>> round(electricity_share(176.0), 3)
+    >>> round(electricity_share(176.0, total_twh=176.0 / 0.044), 3)
     0.044
     """
-    if not total_twh > 0:
-        raise ValueError(
-            f"The 'total_twh' parameter of electricity_share must be > 0. Got {total_twh!r}."
-        )
-    out = np.asarray(twh, dtype=np.float64) / total_twh
+    func = "electricity_share"
+    total_twh = check_scalar(total_twh, "total_twh", func, low=0.0, low_open=True)
+    out = check_array(twh, "twh", func, low=0.0) / total_twh
     return float(out) if out.ndim == 0 else out
 
 
@@ -142,7 +122,7 @@ def ppa_economics(
     value_usd: ArrayLike,
     years: ArrayLike,
     *,
-    capacity_factor: float = DEFAULT_CAPACITY_FACTOR,
+    capacity_factor: float,
 ) -> PPA:
     r"""Energy, dollars per year and implied price of PPAs.
 
@@ -157,8 +137,9 @@ def ppa_economics(
         Total contract value (USD); 0 = unknown.
     years : array_like
         Contract term (years, > 0).
-    capacity_factor : float, default 0.90
-        Share of the year the plant delivers at capacity, in (0, 1] (docs/data.md).
+    capacity_factor : float
+        Share of the year the plant delivers at capacity, in (0, 1] (the dataset's
+        ``ppa_capacity_factor``: 0.90).
 
     Returns
     -------
@@ -168,20 +149,17 @@ def ppa_economics(
     --------
     Talen–Amazon: 1,920 MW, ~$18B over 17 years (P30, P31):
 
-    >>> p = ppa_economics([1920.0], [18e9], [17.0])
+    >>> p = ppa_economics([1920.0], [18e9], [17.0], capacity_factor=0.9)
     >>> p.twh_per_year.round(2), (p.usd_per_year / 1e9).round(3), p.usd_per_mwh.round(1)
     (array([15.14]), array([1.059]), array([69.9]))
     """
-    if not 0 < capacity_factor <= 1:
-        raise ValueError(
-            "The 'capacity_factor' parameter of ppa_economics must be in (0, 1]. Got "
-            f"{capacity_factor!r} instead."
-        )
-    p = np.asarray(mw, dtype=np.float64)
-    v = np.asarray(value_usd, dtype=np.float64)
-    t = np.asarray(years, dtype=np.float64)
-    if (t <= 0).any():
-        raise ValueError("The 'years' parameter of ppa_economics must be > 0.")
+    func = "ppa_economics"
+    capacity_factor = check_scalar(
+        capacity_factor, "capacity_factor", func, low=0.0, low_open=True, high=1.0
+    )
+    p = check_array(mw, "mw", func, low=0.0)
+    v = check_array(value_usd, "value_usd", func, low=0.0)
+    t = check_array(years, "years", func, low=0.0, low_open=True)
     twh = p * HOURS_PER_YEAR * capacity_factor / 1e6
     per_year = v / t
     ok = (v > 0) & (twh > 0)

@@ -8,9 +8,9 @@ r"""The monetization gap: the revenue AI capex needs, the revenue it has, and wh
   a logistic adoption curve, and the years until it reaches a target (Sequoia's figure, or
   Bain's $2 trillion of annual revenue needed by 2030).
 
-Anchors (sources in ``sources.csv``): Sequoia's $200B (Sept 2023), $600B (June 2024) and
-~$840B (Oct 2025) questions (A06, A07); Bain's $2T of annual revenue needed by 2030 and an $800B
-shortfall (P04).
+The sourced figures (Sequoia's multipliers and its ~$840B of Oct 2025, Bain's $2T of annual
+revenue needed by 2030) are rows of ``parameters.csv`` (``sequoia_*``, ``bain_*``); the functions
+take them as arguments.
 
 References
 ----------
@@ -28,10 +28,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lahar._validation import check_array, check_choice, check_scalar, fail
+
 __all__ = [
-    "BAIN_2030_REQUIRED",
-    "SEQUOIA_GROSS_MARGIN",
-    "SEQUOIA_TCO_MULTIPLIER",
     "Gap",
     "adoption_path",
     "monetization_gap",
@@ -39,23 +38,12 @@ __all__ = [
     "years_to_close",
 ]
 
-SEQUOIA_TCO_MULTIPLIER: float = 2.0
-"""Total data-centre cost per dollar of GPUs: the GPU is half of it, energy, buildings and
-backup generators the other half (Cahn 2024, A06)."""
-
-SEQUOIA_GROSS_MARGIN: float = 0.5
-"""Software gross margin the end users of AI need to earn on their compute (Cahn 2024, A06)."""
-
-BAIN_2030_REQUIRED: float = 2.0e12
-"""Annual AI revenue needed by 2030 to fund the compute being built (Bain 2025, P04); Bain sees
-an $800B shortfall even after AI savings."""
-
 
 def required_revenue(
     spend: ArrayLike,
     *,
-    tco_multiplier: float = SEQUOIA_TCO_MULTIPLIER,
-    gross_margin: float = SEQUOIA_GROSS_MARGIN,
+    tco_multiplier: float,
+    gross_margin: float,
 ) -> NDArray[np.float64] | float:
     r"""Annual end-user revenue needed to pay for AI spend: Sequoia's method.
 
@@ -69,10 +57,12 @@ def required_revenue(
     spend : array_like
         Annual spend on AI chips (USD); for spend that is already all-in (a hyperscaler's total
         capex) pass ``tco_multiplier=1``.
-    tco_multiplier : float, default 2
-        Data-centre cost per dollar of chips (Cahn 2024, A06).
-    gross_margin : float, default 0.5
-        End users' software gross margin, in (0, 1] (Cahn 2024, A06).
+    tco_multiplier : float
+        Data-centre cost per dollar of chips, >= 1 (Cahn 2024: 2; the ``sequoia_tco_multiplier``
+        parameter).
+    gross_margin : float
+        End users' software gross margin, in (0, 1] (Cahn 2024: 0.5; the
+        ``sequoia_gross_margin`` parameter).
 
     Returns
     -------
@@ -81,27 +71,27 @@ def required_revenue(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         ``tco_multiplier`` < 1 or ``gross_margin`` outside (0, 1].
 
     Examples
     --------
     Cahn's June 2024 arithmetic: Nvidia's data-centre run-rate of ~$150B → $600B:
 
-    >>> float(required_revenue(150e9)) / 1e9
+    >>> float(required_revenue(150e9, tco_multiplier=2.0, gross_margin=0.5)) / 1e9
     600.0
     """
-    if not tco_multiplier >= 1:
-        raise ValueError(
-            f"The 'tco_multiplier' parameter of required_revenue must be >= 1. Got "
-            f"{tco_multiplier!r} instead."
-        )
-    if not 0 < gross_margin <= 1:
-        raise ValueError(
-            f"The 'gross_margin' parameter of required_revenue must be in (0, 1]. Got "
-            f"{gross_margin!r} instead."
-        )
-    s = np.asarray(spend, dtype=np.float64)
+    return _required(spend, tco_multiplier, gross_margin, "required_revenue")
+
+
+def _required(
+    spend: ArrayLike, tco_multiplier: float, gross_margin: float, func: str
+) -> NDArray[np.float64] | float:
+    tco_multiplier = check_scalar(tco_multiplier, "tco_multiplier", func, low=1.0)
+    gross_margin = check_scalar(
+        gross_margin, "gross_margin", func, low=0.0, low_open=True, high=1.0
+    )
+    s = check_array(spend, "spend", func, low=0.0)
     out = s * tco_multiplier / gross_margin
     return float(out) if out.ndim == 0 else out
 
@@ -132,8 +122,8 @@ def monetization_gap(
     spend: ArrayLike,
     actual: ArrayLike,
     *,
-    tco_multiplier: float = SEQUOIA_TCO_MULTIPLIER,
-    gross_margin: float = SEQUOIA_GROSS_MARGIN,
+    tco_multiplier: float,
+    gross_margin: float,
 ) -> Gap:
     r"""The gap between the revenue AI spend needs and the AI revenue there is.
 
@@ -156,12 +146,13 @@ def monetization_gap(
     --------
     Cahn (June 2024) credited ~$100B of AI revenue against his $600B: a $500B hole.
 
-    >>> g = monetization_gap(150e9, 100e9)
+    >>> g = monetization_gap(150e9, 100e9, tco_multiplier=2.0, gross_margin=0.5)
     >>> g.gap / 1e9, round(g.coverage, 3)
     (500.0, 0.167)
     """
-    req = required_revenue(spend, tco_multiplier=tco_multiplier, gross_margin=gross_margin)
-    act = np.asarray(actual, dtype=np.float64)
+    func = "monetization_gap"
+    req = _required(spend, tco_multiplier, gross_margin, func)
+    act = check_array(actual, "actual", func, low=0.0)
     req_a = np.asarray(req, dtype=np.float64)
     cov = np.where(req_a > 0, act / np.where(req_a > 0, req_a, 1.0), np.nan)
 
@@ -171,22 +162,17 @@ def monetization_gap(
     return Gap(required=req, actual=out(act), gap=out(req_a - act), coverage=out(cov))
 
 
-def _check_curve(r0: float, growth: float, curve: str, ceiling: float | None, func: str) -> None:
-    if not r0 > 0:
-        raise ValueError(f"The 'r0' parameter of {func} must be > 0. Got {r0!r} instead.")
-    if not growth > 0:
-        raise ValueError(f"The 'growth' parameter of {func} must be > 0. Got {growth!r} instead.")
+def _check_curve(
+    r0: float, growth: float, curve: str, ceiling: float | None, func: str
+) -> tuple[float, float, float | None]:
+    r0 = check_scalar(r0, "r0", func, low=0.0, low_open=True)
+    growth = check_scalar(growth, "growth", func, low=0.0, low_open=True)
+    check_choice(curve, "curve", func, ("exponential", "logistic"))
     if curve == "logistic":
-        if ceiling is None or not ceiling > r0:
-            raise ValueError(
-                f"The 'ceiling' parameter of {func} must be > r0 for a logistic curve. Got "
-                f"{ceiling!r} instead."
-            )
-    elif curve != "exponential":
-        raise ValueError(
-            f"The 'curve' parameter of {func} must be 'exponential' or 'logistic'. Got "
-            f"{curve!r} instead."
-        )
+        if ceiling is None:
+            raise fail(func, "ceiling", f"a float > r0 = {r0:g} for a logistic curve", "None")
+        ceiling = check_scalar(ceiling, "ceiling", func, low=r0, low_open=True)
+    return r0, growth, ceiling
 
 
 def adoption_path(
@@ -231,8 +217,8 @@ def adoption_path(
     ...               ceiling=40.0).round(3)
     array([10.   , 16.   , 22.857])
     """
-    _check_curve(r0, growth, curve, ceiling, "adoption_path")
-    t = np.asarray(years, dtype=np.float64)
+    r0, growth, ceiling = _check_curve(r0, growth, curve, ceiling, "adoption_path")
+    t = check_array(years, "years", "adoption_path")
     if curve == "exponential":
         return r0 * np.exp(growth * t)
     assert ceiling is not None
@@ -277,8 +263,8 @@ def years_to_close(
     >>> years_to_close(50.0, r0=10.0, growth=1.0, curve="logistic", ceiling=40.0)
     inf
     """
-    _check_curve(r0, growth, curve, ceiling, "years_to_close")
-    T = np.asarray(target, dtype=np.float64)
+    r0, growth, ceiling = _check_curve(r0, growth, curve, ceiling, "years_to_close")
+    T = check_array(target, "target", "years_to_close", low=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if curve == "exponential":
             t = np.log(T / r0) / growth

@@ -8,7 +8,7 @@ country, in dollars and, where the dollar value of a chip deal is not disclosed,
 References
 ----------
 .. [1] The White House (2025). Fact sheets on the US–UAE, US–Saudi and US–Qatar economic
-   agreements, March–May 2025 (cited through the dataset's sources of X0108, X0109, X0185).
+   agreements, March–May 2025 (cited through the sources of the dataset's pledge rows).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from lahar._validation import check_array
 
 __all__ = ["Ledger", "chip_capital_ledger"]
 
@@ -79,23 +81,24 @@ def chip_capital_ledger(
     >>> led.pledged_per_chip_dollar.round(1).tolist()
     [nan, 60.0]
     """
+    func = "chip_capital_ledger"
     cc = np.asarray(chip_country, dtype=object).ravel()
     pc = np.asarray(pledge_country, dtype=object).ravel()
-    cu = np.nan_to_num(np.asarray(chip_usd, dtype=np.float64).ravel())
-    cn = np.nan_to_num(np.asarray(chip_units, dtype=np.float64).ravel())
-    pu = np.nan_to_num(np.asarray(pledge_usd, dtype=np.float64).ravel())
-    if not (cc.size == cu.size == cn.size and pc.size == pu.size):
-        raise ValueError(
-            "chip_capital_ledger needs chip_country, chip_usd and chip_units of one length and "
-            "pledge_country and pledge_usd of another."
-        )
+    a, b = (cc.size,), (pc.size,)
+    cu = np.nan_to_num(check_array(chip_usd, "chip_usd", func, shape=a, low=0.0, allow_nan=True))
+    cn = np.nan_to_num(
+        check_array(chip_units, "chip_units", func, shape=a, low=0.0, allow_nan=True)
+    )
+    pu = np.nan_to_num(
+        check_array(pledge_usd, "pledge_usd", func, shape=b, low=0.0, allow_nan=True)
+    )
     countries = tuple(sorted(set(map(str, cc)) | set(map(str, pc))))
     pos = {c: i for i, c in enumerate(countries)}
     k = len(countries)
     ci = np.array([pos[str(c)] for c in cc], dtype=np.int64)
     pi = np.array([pos[str(c)] for c in pc], dtype=np.int64)
-    chips = np.bincount(ci, cu, minlength=k) if ci.size else np.zeros(k)
-    units = np.bincount(ci, cn, minlength=k) if ci.size else np.zeros(k)
-    pledged = np.bincount(pi, pu, minlength=k) if pi.size else np.zeros(k)
+    chips = np.asarray(np.bincount(ci, cu, minlength=k), dtype=np.float64)
+    units = np.asarray(np.bincount(ci, cn, minlength=k), dtype=np.float64)
+    pledged = np.asarray(np.bincount(pi, pu, minlength=k), dtype=np.float64)
     ratio = np.where(chips > 0, pledged / np.where(chips > 0, chips, 1.0), np.nan)
     return Ledger(countries, chips, units, pledged, ratio)

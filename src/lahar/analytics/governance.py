@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
+
+from lahar._validation import check_int, check_matrix, fail
 
 __all__ = ["Paths", "official_paths"]
 
@@ -43,6 +45,15 @@ class Paths:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+
+def _mask(x: ArrayLike | None, name: str, func: str, n: int) -> NDArray[np.bool_]:
+    if x is None:
+        return np.zeros(n, dtype=bool)
+    a = np.asarray(x)
+    if a.shape != (n,) or a.dtype != bool:
+        raise fail(func, name, f"a boolean array of shape ({n},)", f"{a.dtype} of shape {a.shape}")
+    return a
 
 
 def official_paths(
@@ -94,20 +105,16 @@ def official_paths(
     >>> p.dollars[2]
     (0.0, 600000000.0, 5.0)
     """
-    if not (isinstance(max_hops, int | np.integer) and max_hops >= 1):
-        raise ValueError(
-            f"The 'max_hops' parameter of official_paths must be an int >= 1. Got {max_hops!r}."
-        )
-    T = sp.csr_array(ties, dtype=np.float64)
-    L = sp.csr_array(links, dtype=np.float64)
+    func = "official_paths"
+    max_hops = check_int(max_hops, "max_hops", func, low=1)
+    T = sp.csr_array(check_matrix(ties, "ties", func))
     n = T.shape[0]
-    if T.shape != (n, n) or L.shape != (n, n):
-        raise ValueError(
-            f"The 'ties' and 'links' parameters of official_paths must be square of one size. "
-            f"Got {T.shape} and {L.shape} instead."
-        )
-    ben = np.zeros(n, dtype=bool) if beneficiaries is None else np.asarray(beneficiaries, bool)
-    skip = np.zeros(n, dtype=bool) if exclude is None else np.asarray(exclude, bool)
+    L = sp.csr_array(check_matrix(links, "links", func, n=n))
+    ben = _mask(beneficiaries, "beneficiaries", func, n)
+    skip = _mask(exclude, "exclude", func, n)
+    who = np.asarray(officials).ravel()
+    if who.size and (not np.issubdtype(who.dtype, np.integer) or who.min() < 0 or who.max() >= n):
+        raise fail(func, "officials", f"integer positions in [0, {n})", repr(who.tolist()[:5]))
     U = sp.csr_array(L + L.T)  # undirected deal weights (pattern kept, zeros included)
     pattern = sp.csr_array((np.ones(L.nnz), L.indices, L.indptr), shape=L.shape)
     P = sp.csr_array(pattern + pattern.T)
@@ -128,8 +135,7 @@ def official_paths(
                 continue
             extend([*path, v], [*amounts, float(U[u, v])])
 
-    for o in np.asarray(officials, dtype=np.int64).ravel():
-        o = int(o)
+    for o in who.astype(np.int64).tolist():
         row = slice(T.indptr[o], T.indptr[o + 1])
         for v, amt in zip(T.indices[row].tolist(), T.data[row].tolist(), strict=True):
             extend([o, int(v)], [float(amt)])

@@ -12,8 +12,9 @@ against fast-ageing GPUs. Four calculations make that checkable:
   and the collateral ages.
 * :func:`refinancing_wall` — principal falling due per year.
 
-All are pure functions over arrays. The default rental-price decline is derived from sourced
-H100 rental prices by :func:`decline_rate`; sources are cited on each default.
+All are pure functions over arrays; sourced inputs (H100 rental prices, book lives) are
+arguments, which the report takes from the dataset (``gpu_rent_*`` parameters,
+``server_useful_life`` facts).
 
 References
 ----------
@@ -25,14 +26,14 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lahar._validation import check_array, check_choice, check_int, check_scalar, fail
+
 __all__ = [
-    "BOOK_LIVES",
-    "H100_RENT",
     "CollateralPaths",
     "CreditRatios",
     "credit_ratios",
@@ -41,32 +42,6 @@ __all__ = [
     "loan_to_value",
     "refinancing_wall",
 ]
-
-H100_RENT: dict[str, tuple[float, float, str]] = {
-    "launch": (4.70, 2023.5, "A01"),
-    "trough": (1.70, 2025.8, "A02"),
-    "latest": (2.35, 2026.2, "A02"),
-}
-"""H100 rental prices (USD per GPU-hour), their dates (decimal years) and source ids.
-
-``launch``: ~$4.70/hr, the initial H100 rental rate at which a data centre recouped its cost in
-about 1.5 years (Eugene Cheah, "$2 H100s: How the GPU Rental Bubble Burst", Latent Space, 11 Oct
-2024; summarised by justdario.com, A01; "mid-2023" is our reading of "at the very beginning").
-``trough``: $1.70/hr in October 2025 and ``latest``: $2.35/hr in March 2026, 1-year contracts
-(SemiAnalysis GPU rental price index, via the CompuX pricing guide and the Neighborhood Notes
-wiki, A02, A03).
-"""
-
-BOOK_LIVES: dict[str, float] = {
-    "alphabet": 6.0,
-    "microsoft": 6.0,
-    "oracle": 6.0,
-    "meta": 5.5,
-    "amazon": 5.0,
-}
-"""Useful lives (years) the hyperscalers book for servers: Alphabet and Microsoft 4 → 6,
-Oracle 5 → 6, Meta ~5.5 (Solurana, A04); Amazon cut a subset from 6 to 5 from 2025 (The Deep
-Dive, from the filings, A05)."""
 
 
 def decline_rate(p0: float, p1: float, years: float) -> float:
@@ -86,7 +61,7 @@ def decline_rate(p0: float, p1: float, years: float) -> float:
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Non-positive prices or time.
 
     Examples
@@ -99,19 +74,11 @@ def decline_rate(p0: float, p1: float, years: float) -> float:
     >>> round(decline_rate(4.70, 1.70, 2025.8 - 2023.5), 3)
     0.357
     """
-    if not (p0 > 0 and p1 > 0 and years > 0):
-        raise ValueError(
-            "The 'p0', 'p1' and 'years' parameters of decline_rate must be > 0. "
-            f"Got {p0!r}, {p1!r}, {years!r} instead."
-        )
+    func = "decline_rate"
+    p0 = check_scalar(p0, "p0", func, low=0.0, low_open=True)
+    p1 = check_scalar(p1, "p1", func, low=0.0, low_open=True)
+    years = check_scalar(years, "years", func, low=0.0, low_open=True)
     return float(1.0 - (p1 / p0) ** (1.0 / years))
-
-
-DEFAULT_RENTAL_DECLINE: float = decline_rate(
-    H100_RENT["launch"][0], H100_RENT["latest"][0], H100_RENT["latest"][1] - H100_RENT["launch"][1]
-)
-"""Annual decline of GPU rental prices, ~22.6 %: H100 launch → March 2026 (see
-:data:`H100_RENT`). The October 2025 trough gives ~35.7 % (the stress case)."""
 
 
 @dataclass(frozen=True)
@@ -144,10 +111,17 @@ class CreditRatios:
     adj_debt_to_assets: NDArray[np.float64]
 
 
-def _arr(x: ArrayLike | None, shape: tuple[int, ...]) -> NDArray[np.float64]:
+def _arr(
+    x: ArrayLike | None, shape: tuple[int, ...], name: str, func: str, *, sign: bool = True
+) -> NDArray[np.float64]:
+    """``x`` broadcast to ``shape``, NaN = unknown; ``sign``: entries must be >= 0."""
     if x is None:
         return np.full(shape, np.nan)
-    return np.broadcast_to(np.asarray(x, dtype=np.float64), shape).astype(np.float64)
+    a = check_array(x, name, func, low=0.0 if sign else None, allow_nan=True)
+    try:
+        return np.broadcast_to(a, shape).astype(np.float64)
+    except ValueError:
+        raise fail(func, name, f"broadcastable to shape {shape}", f"shape {a.shape}") from None
 
 
 def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -197,13 +171,14 @@ def credit_ratios(
     >>> print(f"{r.adj_debt_to_ebit:.1f} {r.adj_debt_to_assets:.2f}")
     19.2 0.82
     """
-    d = np.asarray(debt, dtype=np.float64)
+    func = "credit_ratios"
+    d = check_array(debt, "debt", func, low=0.0, allow_nan=True)
     shape = d.shape
-    e = _arr(ebitda, shape)
-    b = _arr(ebit, shape)
-    i = _arr(interest, shape)
-    a = _arr(assets, shape)
-    off = np.nan_to_num(_arr(off_balance, shape), nan=0.0)
+    e = _arr(ebitda, shape, "ebitda", func, sign=False)
+    b = _arr(ebit, shape, "ebit", func, sign=False)
+    i = _arr(interest, shape, "interest", func)
+    a = _arr(assets, shape, "assets", func)
+    off = np.nan_to_num(_arr(off_balance, shape, "off_balance", func), nan=0.0)
     adj = d + off
     out = CreditRatios(
         debt_to_ebitda=_ratio(d, e),
@@ -218,7 +193,8 @@ def credit_ratios(
         adj_debt_to_assets=_ratio(adj, a + off),
     )
     if shape == ():
-        return CreditRatios(*(np.float64(x) for x in out.__dict__.values()))
+        scalars: dict[str, Any] = {k: np.float64(v) for k, v in out.__dict__.items()}
+        return CreditRatios(**scalars)
     return out
 
 
@@ -250,8 +226,8 @@ class CollateralPaths:
 def gpu_value(
     years: ArrayLike,
     *,
-    lives: ArrayLike = (5.0, 6.0),
-    decline: float = DEFAULT_RENTAL_DECLINE,
+    lives: ArrayLike,
+    decline: float,
     salvage: float = 0.0,
 ) -> CollateralPaths:
     r"""Value of a GPU fleet over time, as a share of its cost: book vs economic.
@@ -260,7 +236,7 @@ def gpu_value(
               V(t) = (1 - g)^t
 
     Book value falls straight-line over the useful life :math:`L` the owner books (5–6 years
-    for the hyperscalers, :data:`BOOK_LIVES`) to the salvage share :math:`s`. Economic value
+    for the hyperscalers: the ``server_useful_life`` facts) to the salvage share :math:`s`. Economic value
     falls with the rent the GPU can earn: if rental prices fall by :math:`g` a year and the
     price-to-rent ratio stays put, so does the GPU's market value.
 
@@ -268,11 +244,12 @@ def gpu_value(
     ----------
     years : array_like, shape (T,)
         Ages (years, >= 0).
-    lives : array_like, default (5, 6)
-        Book useful lives (years, > 0) (Solurana, A04; The Deep Dive, A05).
-    decline : float, default DEFAULT_RENTAL_DECLINE (~0.226)
-        Annual rental-price decline in [0, 1) (:data:`H100_RENT`: launch → March 2026; the
-        October 2025 trough gives ~0.357).
+    lives : array_like
+        Book useful lives (years, > 0).
+    decline : float
+        Annual rental-price decline in [0, 1): H100 rents from launch to March 2026 give
+        ~0.226, to the October 2025 trough ~0.357 (:func:`decline_rate` of the ``gpu_rent_*``
+        parameters).
     salvage : float, default 0
         Residual share of cost at the end of the book life, in [0, 1).
 
@@ -282,7 +259,7 @@ def gpu_value(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Negative ages, non-positive lives, ``decline`` or ``salvage`` outside [0, 1).
 
     Examples
@@ -291,16 +268,11 @@ def gpu_value(
     >>> p.book.round(3), p.economic.round(3)
     (array([[1.   , 0.833, 0.667, 0.5  ]]), array([1.   , 0.75 , 0.562, 0.422]))
     """
-    t = np.atleast_1d(np.asarray(years, dtype=np.float64))
-    L = np.atleast_1d(np.asarray(lives, dtype=np.float64))
-    if (t < 0).any() or not np.isfinite(t).all():
-        raise ValueError("The 'years' parameter of gpu_value must be finite and >= 0.")
-    if (L <= 0).any() or not np.isfinite(L).all():
-        raise ValueError(f"The 'lives' parameter of gpu_value must be > 0. Got {L} instead.")
-    if not 0 <= decline < 1:
-        raise ValueError(f"The 'decline' parameter of gpu_value must be in [0, 1). Got {decline}.")
-    if not 0 <= salvage < 1:
-        raise ValueError(f"The 'salvage' parameter of gpu_value must be in [0, 1). Got {salvage}.")
+    func = "gpu_value"
+    t = np.atleast_1d(check_array(years, "years", func, ndim=(0, 1), low=0.0))
+    L = np.atleast_1d(check_array(lives, "lives", func, ndim=(0, 1), low=0.0, low_open=True))
+    decline = check_scalar(decline, "decline", func, low=0.0, high=1.0, high_open=True)
+    salvage = check_scalar(salvage, "salvage", func, low=0.0, high=1.0, high_open=True)
     book = np.maximum(salvage, 1.0 - (1.0 - salvage) * t[None, :] / L[:, None])
     return CollateralPaths(
         years=t, book=book, lives=L, economic=(1.0 - decline) ** t, decline=float(decline)
@@ -331,8 +303,8 @@ def loan_to_value(
     value : array_like, shape (T,) or (K, T)
         Collateral value as a share of the original value (> 0).
     ltv0 : float
-        Loan-to-value at origination (> 0), e.g. 12.5 / 20 = 0.625 for the xAI GPU SPV
-        ($12.5B of debt and $7.5B of equity buying $20B of Nvidia GPUs, X0050).
+        Loan-to-value at origination (> 0), e.g. 12.5 / 20 = 0.625 for an SPV borrowing
+        $12.5B and raising $7.5B of equity to buy $20B of GPUs (the ``gpu_spv_ltv`` parameter).
     term : float
         Loan term in years (> 0).
     amortization : {"linear", "bullet"}, default "linear"
@@ -350,28 +322,23 @@ def loan_to_value(
     >>> loan_to_value([0, 1, 2], [1.0, 0.75, 0.5], ltv0=0.6, term=4, amortization="bullet")
     array([0.6, 0.8, 1.2])
     """
-    t = np.atleast_1d(np.asarray(years, dtype=np.float64))
-    v = np.asarray(value, dtype=np.float64)
+    func = "loan_to_value"
+    t = np.atleast_1d(check_array(years, "years", func, ndim=(0, 1), low=0.0))
+    v = check_array(value, "value", func, ndim=(1, 2), low=0.0, low_open=True)
     if v.shape[-1] != t.size:
-        raise ValueError(
-            f"The 'value' parameter of loan_to_value must end in the length of 'years' "
-            f"({t.size}). Got shape {v.shape} instead."
+        raise fail(
+            func,
+            "value",
+            f"of shape ({t.size},) or (K, {t.size}) (one per year)",
+            f"shape {v.shape}",
         )
-    if not (ltv0 > 0 and term > 0):
-        raise ValueError(
-            f"The 'ltv0' and 'term' parameters of loan_to_value must be > 0. Got {ltv0}, {term}."
-        )
-    if (v <= 0).any():
-        raise ValueError("The 'value' parameter of loan_to_value must be > 0.")
+    ltv0 = check_scalar(ltv0, "ltv0", func, low=0.0, low_open=True)
+    term = check_scalar(term, "term", func, low=0.0, low_open=True)
+    check_choice(amortization, "amortization", func, ("linear", "bullet"))
     if amortization == "linear":
         balance = np.maximum(0.0, 1.0 - t / term)
-    elif amortization == "bullet":
-        balance = (t < term).astype(np.float64)
     else:
-        raise ValueError(
-            "The 'amortization' parameter of loan_to_value must be 'linear' or 'bullet'. "
-            f"Got {amortization!r} instead."
-        )
+        balance = (t < term).astype(np.float64)
     return ltv0 * balance / v
 
 
@@ -408,15 +375,11 @@ def refinancing_wall(
     >>> y.tolist(), due.tolist(), unknown
     ([2026, 2027, 2028, 2029], [0.0, 9.0, 0.0, 3.0], 2.0)
     """
-    a = np.asarray(amount, dtype=np.float64)
-    m = np.asarray(maturity_year, dtype=np.float64)
-    if a.shape != m.shape:
-        raise ValueError(
-            "The 'amount' and 'maturity_year' parameters of refinancing_wall must have the same "
-            f"shape. Got {a.shape} and {m.shape} instead."
-        )
-    if end < start:
-        raise ValueError(f"refinancing_wall needs start <= end. Got {start}, {end}.")
+    func = "refinancing_wall"
+    a = check_array(amount, "amount", func, ndim=1, low=0.0)
+    m = check_array(maturity_year, "maturity_year", func, shape=(a.size,), allow_nan=True)
+    start = check_int(start, "start", func)
+    end = check_int(end, "end", func, low=start)
     years = np.arange(start, end + 1, dtype=np.int64)
     known = np.isfinite(m)
     inside = known & (m >= start) & (m <= end)

@@ -1,9 +1,11 @@
 """``lahar analyze``: the article's claims as tables, printed and recorded in the store.
 
 ``lahar analyze circularity`` (or leverage, gap, concentration, energy, geopolitics,
-governance, all) builds the topic's tables on the shipped dataset (or ``--data``), prints them
-(rich tables, ``--format csv`` or ``json``) and records them in the store under a new run id
-(skip with ``--no-store``). The money-flow assumptions of the circularity tables are options.
+governance, all) builds the topic's tables on the shipped dataset (or ``--data``) with
+:func:`lahar.report.findings.analyze`, prints them (rich tables, ``--format csv`` or ``json``)
+and records them in the store under a new run id (skip with ``--no-store``). The money-flow
+assumptions of the circularity tables are options; their defaults are the dataset's
+(``parameters.csv``, the ``money_flow`` column of ``exposures.csv``).
 """
 
 from __future__ import annotations
@@ -11,48 +13,53 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from lahar.cli._common import StoreOption, console, fail_on_lahar_error
+from lahar.cli._common import (
+    DataOption,
+    NoStoreOption,
+    RecordStoreOption,
+    console,
+    fail_on_lahar_error,
+)
+from lahar.cli._options import (
+    FormatOption,
+    choice,
+    exposure_ids,
+    exposure_statuses,
+    float_in,
+    known_ids,
+    status_weights,
+)
+from lahar.data import status_weights as dataset_status_weights
 from lahar.errors import LaharError
+from lahar.report.findings import TOPICS, analyze
 
 __all__ = ["parse_weights", "register"]
 
-# kept in step with lahar.analytics (tests check); the analytics load only when the command runs
-_TOPICS = ("circularity", "leverage", "gap", "concentration", "energy", "geopolitics", "governance")
-_TOPIC_HELP = ", ".join([*_TOPICS, "all"])
-_STATUS_WEIGHTS = {
-    "announced": 0.25,
-    "committed": 0.5,
-    "drawn": 1.0,
-    "reported": 1.0,
-    "estimate": 0.5,
-}
-_SPREAD_YEARS = 5.0
-_EXCLUDE = ("X0019", "X0179")
-_REVERSE = ("X0005",)
+_TOPIC_HELP = ", ".join([*TOPICS, "all"])
 
 
-def parse_weights(text: str) -> dict[str, float]:
+def parse_weights(text: str, defaults: dict[str, float] | None = None) -> dict[str, float]:
     """Parse ``"announced=0.25,committed=0.5"`` into a status → weight mapping.
 
-    Unnamed statuses keep their default weight (:data:`DEFAULT_STATUS_WEIGHTS`); ``"1"``
-    alone sets every weight to 1 (headline amounts).
+    Unnamed statuses keep their default weight (``defaults``, default the dataset's table
+    :func:`lahar.data.status_weights`); ``"1"`` alone sets every weight to 1 (headline amounts).
 
     Examples
     --------
     >>> parse_weights("announced=0,committed=1")["committed"]
     1.0
-    >>> parse_weights("1") == dict.fromkeys(_STATUS_WEIGHTS, 1.0)
+    >>> parse_weights("1") == dict.fromkeys(dataset_status_weights(), 1.0)
     True
     """
+    base = dataset_status_weights() if defaults is None else dict(defaults)
     text = text.strip()
     if text in ("1", "1.0"):
-        return dict.fromkeys(_STATUS_WEIGHTS, 1.0)
-    out = dict(_STATUS_WEIGHTS)
+        return dict.fromkeys(base, 1.0)
+    out = dict(base)
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = part.partition("=")
         if not sep or key.strip() not in out:
@@ -70,41 +77,43 @@ def parse_weights(text: str) -> dict[str, float]:
     return out
 
 
-def _ids(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+def _ids(text: str | None) -> tuple[str, ...] | None:
     if text is None:
-        return default
+        return None
     return tuple(x.strip() for x in text.split(",") if x.strip())
 
 
 def analyze_cmd(
-    topic: Annotated[str, typer.Argument(help=f"One of: {_TOPIC_HELP}.", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data", help="Dataset folder (default: the shipped dataset).", show_default=False
+    topic: Annotated[
+        str,
+        typer.Argument(
+            help=f"One of: {_TOPIC_HELP}.", show_default=False, callback=choice(*TOPICS, "all")
         ),
-    ] = None,
-    store: StoreOption = None,
-    no_store: Annotated[
-        bool, typer.Option("--no-store", help="Do not record the run in the store.")
-    ] = False,
+    ],
+    fmt: FormatOption = "table",
+    data: DataOption = None,
+    store: RecordStoreOption = None,
+    no_store: NoStoreOption = False,
     weights: Annotated[
         str | None,
         typer.Option(
             "--weights",
-            help="Status weights, e.g. 'announced=0.25,committed=0.5' (others keep defaults); "
-            "'1' = headline amounts.",
+            help="Status weights, each a finite number >= 0, e.g. 'announced=0.25,committed=0.5' "
+            "(others keep defaults); '1' = headline amounts.",
             show_default=False,
+            callback=status_weights(exposure_statuses),
         ),
     ] = None,
     spread_years: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--spread-years",
-            help="Years over which one-off amounts (no term) are spread; 0 = count them whole.",
+            help="Years over which one-off amounts (no term) are spread, a number >= 0 (default: "
+            "the dataset's termless_years); 0 = count them whole.",
+            callback=float_in(0.0, meaning="0 = count one-off amounts whole"),
+            show_default=False,
         ),
-    ] = _SPREAD_YEARS,
+    ] = None,
     no_annualize: Annotated[
         bool, typer.Option("--no-annualize", help="Whole amounts, not per year.")
     ] = False,
@@ -116,44 +125,41 @@ def analyze_cmd(
         str | None,
         typer.Option(
             "--exclude",
-            help=f"Comma-separated exposure ids left out (default {','.join(_EXCLUDE)}).",
+            help="Comma-separated exposure ids left out; replaces the default (the rows whose "
+            "money_flow is exclude; '' for none).",
             show_default=False,
+            callback=known_ids("exposure", exposure_ids),
         ),
     ] = None,
     reverse: Annotated[
         str | None,
         typer.Option(
             "--reverse",
-            help="Comma-separated exposure ids whose money goes target -> source "
-            f"(default {','.join(_REVERSE)}; '' for none).",
+            help="Comma-separated exposure ids whose money goes target -> source; replaces the "
+            "default (the rows whose money_flow is reverse; '' for none).",
             show_default=False,
+            callback=known_ids("exposure", exposure_ids),
         ),
     ] = None,
 ) -> None:
     """Print (and store) the tables of one topic, or of all."""
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter(f"--format must be table, csv or json; got {fmt!r}")
-    if topic != "all" and topic not in _TOPICS:
+    if topic != "all" and topic not in TOPICS:
         raise typer.BadParameter(f"TOPIC must be one of {_TOPIC_HELP}; got {topic!r}")
     assumptions = {
         "annualize": not no_annualize,
-        "status_weights": parse_weights(weights) if weights else dict(_STATUS_WEIGHTS),
-        "spread_years": spread_years if spread_years > 0 else None,
+        "status_weights": parse_weights(weights) if weights else None,
+        # 0 (or less) counts one-off amounts whole in the year, as before
+        "termless_years": None if spread_years is None else max(spread_years, 0.0) or 1.0,
         "holdings": holdings,
-        "exclude": _ids(exclude, tuple(_EXCLUDE)),
-        "reverse": _ids(reverse, tuple(_REVERSE)),
+        "exclude": _ids(exclude),
+        "reverse": _ids(reverse),
     }
     started = time.perf_counter()
     with fail_on_lahar_error():
-        from lahar.analytics.findings import TOPICS
-        from lahar.data import load_network
-
         try:
-            net = load_network(data)
-            tables = {}
-            for name in TOPICS if topic == "all" else [topic]:
-                func = TOPICS[name]
-                tables.update(func(net, **assumptions) if name == "circularity" else func(net))
+            tables = analyze(topic, data=data, **assumptions)
         except ValueError as exc:
             if isinstance(exc, LaharError):
                 raise
@@ -190,7 +196,7 @@ def _emit(tables: dict, fmt: str) -> None:
         return
     from rich.table import Table
 
-    from lahar.analytics.findings import DISPLAY, TITLES, display_table
+    from lahar.report.display import DISPLAY, TITLES, display_table
 
     for name, frame in tables.items():
         shown = display_table(name, frame)

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import pandas as pd
 import typer
 
-from lahar.cli._common import console, fail_on_lahar_error, print_frame, usd
+from lahar.cli._common import (
+    NoStoreOption,
+    RecordStoreOption,
+    console,
+    fail_on_lahar_error,
+    print_frame,
+    usd,
+)
+from lahar.cli._options import FormatOption, choice, float_in, positive_int, share
+from lahar.data import ParameterSet, load_bea, load_parameters
 from lahar.errors import LaharError
 from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
-from lahar.macro.input_output import load_bea
 from lahar.macro.markets import reprice
-from lahar.macro.parameters import ParameterSet, load_parameters
-from lahar.macro.summary import MacroSummary, ai_exposure_of_kind, capex_bust
+from lahar.scenarios import MacroSummary, ai_exposure_of_kind, capex_bust
 
 __all__ = ["register"]
 
@@ -184,18 +192,30 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
 def macro_cmd(
     capex_cut: Annotated[
         float,
-        typer.Option("--capex-cut", min=0.0, max=1.0, help="Fraction of AI capex cut, 0-1."),
+        typer.Option("--capex-cut", help="Fraction of AI capex cut, in [0, 1].", callback=share),
     ] = 0.3,
     which: Annotated[
         str,
-        typer.Option("--range", help="Parameter values: value (central), low or high."),
+        typer.Option(
+            "--range",
+            help="Parameter values: value (central), low or high.",
+            callback=choice("value", "low", "high"),
+        ),
     ] = "value",
     spillover: Annotated[
         float,
-        typer.Option("--spillover", help="Return of non-AI stocks (e.g. -0.05); default 0."),
+        typer.Option(
+            "--spillover",
+            help="Return of non-AI stocks, in [-1, 1] (e.g. -0.05 = a 5% fall); default 0.",
+            callback=float_in(-1.0, 1.0, meaning="a return: -1 = everything lost"),
+        ),
     ] = 0.0,
-    top: Annotated[int, typer.Option("--top", min=1, help="Industries to list.")] = 10,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    top: Annotated[
+        int, typer.Option("--top", help="Industries to list (>= 1).", callback=positive_int)
+    ] = 10,
+    fmt: FormatOption = "table",
+    store: RecordStoreOption = None,
+    no_store: NoStoreOption = False,
 ) -> None:
     """GDP, jobs by industry, equity wealth, consumption and power effects of an AI-capex cut.
 
@@ -203,12 +223,6 @@ def macro_cmd(
     lahar/data/parameters.csv; every parameter's source is printed at the end. Money is 2025
     USD; negative numbers are losses.
     """
-    if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter(f"expected table, csv or json; got {fmt!r}", param_hint="--format")
-    if which not in ("value", "low", "high"):
-        raise typer.BadParameter(
-            f"expected value, low or high; got {which!r}", param_hint="--range"
-        )
     with fail_on_lahar_error():
         params = load_parameters()
         table = load_bea(2023, domestic=True)
@@ -233,11 +247,14 @@ def macro_cmd(
             "source": [params[k].citation for k in used],
         }
     )
+    note = _record(sections, sources, capex_cut, which, spillover, store, no_store)
     if fmt == "json":
         out = {k: json.loads(v.to_json(orient="records")) for k, v in sections.items()}
         out["parameters"] = json.loads(sources.to_json(orient="records"))
         out["capex_cut"] = capex_cut
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        if not no_store:
+            typer.echo(note, err=True)
         return
     if fmt == "csv":
         long = []
@@ -246,6 +263,8 @@ def macro_cmd(
             f.insert(0, "section", name)
             long.append(f)
         sys.stdout.write(pd.concat(long, ignore_index=True).to_csv(index=False))
+        if not no_store:
+            typer.echo(note, err=True)
         return
     pct = f"{100 * capex_cut:g}%"
     console.print(
@@ -274,6 +293,30 @@ def macro_cmd(
     console.print("[bold]Sources[/bold]", highlight=False)
     for k in used:
         console.print(f"  {k}: {params[k].cite()}", highlight=False, soft_wrap=True)
+    console.print(f"[dim]{note}[/]", highlight=False)
+
+
+def _record(
+    sections: dict[str, pd.DataFrame],
+    sources: pd.DataFrame,
+    capex_cut: float,
+    which: str,
+    spillover: float,
+    store: Path | None,
+    no_store: bool,
+) -> str:
+    """Record the macro run in the store (unless --no-store); return a note for the user."""
+    if no_store:
+        return "not stored"
+    from lahar.store import Store
+
+    with fail_on_lahar_error():
+        run_id = Store(store).record_run(
+            "macro",
+            {"capex_cut": capex_cut, "range": which, "spillover": spillover},
+            {**sections, "parameters": sources},
+        )
+    return f"run {run_id} recorded in {store or 'the default store'}"
 
 
 def register(app: typer.Typer) -> None:

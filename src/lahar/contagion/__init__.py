@@ -7,17 +7,20 @@ vectorised pass; sparse (``scipy.sparse``) and dense inputs are both accepted.
 =============================  ==========================================================
 :func:`eisenberg_noe`          greatest clearing vector (Eisenberg–Noe 2001,
                                Rogers–Veraart 2013)
+:func:`prepare_clearing`       the same network prepared once, cleared for many
+                               external assets with a warm start
 :func:`debtrank`               DebtRank, linear (Bardoscia et al. 2015) or single-hit
                                (Battiston et al. 2012)
 :func:`fire_sale`              overlapping-portfolio fire sales (Greenwood, Landier &
                                Thesmar 2015)
 :func:`commitment_losses`      suppliers' lost margin on defaulted purchase commitments
 :func:`cascade`                all channels to a joint fixed point on a
-                               :class:`lahar.network.Network`
+                               :class:`CascadeSystem` (built from a Network by
+                               :func:`lahar.scenarios.cascade_inputs`)
 =============================  ==========================================================
 """
 
-from lahar.contagion._cascade import COMMITMENT_LAYERS, CascadeResult, cascade
+from lahar.contagion._cascade import CHANNELS, CascadeResult, CascadeSystem, cascade
 from lahar.contagion._commitments import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_STATUS_WEIGHTS,
@@ -26,15 +29,22 @@ from lahar.contagion._commitments import (
     commitment_losses,
 )
 from lahar.contagion._debtrank import DebtRankResult, debtrank
-from lahar.contagion._eisenberg_noe import ClearingResult, eisenberg_noe
+from lahar.contagion._eisenberg_noe import (
+    ClearingResult,
+    ClearingSystem,
+    eisenberg_noe,
+    prepare_clearing,
+)
 from lahar.contagion._fire_sale import FireSaleResult, fire_sale
 
 __all__ = [
-    "COMMITMENT_LAYERS",
+    "CHANNELS",
     "DEFAULT_DISCOUNT_RATE",
     "DEFAULT_STATUS_WEIGHTS",
     "CascadeResult",
+    "CascadeSystem",
     "ClearingResult",
+    "ClearingSystem",
     "CommitmentResult",
     "DebtRankResult",
     "FireSaleResult",
@@ -44,4 +54,5 @@ __all__ = [
     "debtrank",
     "eisenberg_noe",
     "fire_sale",
+    "prepare_clearing",
 ]

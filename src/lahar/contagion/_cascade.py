@@ -1,26 +1,35 @@
-r"""Multi-channel cascade: purchase commitments, equity stakes, debt clearing and fire sales.
+r"""The multi-channel cascade on arrays: commitments, equity stakes, debt clearing and fire sales.
 
-The channels are iterated to a joint fixed point for a batch of S scenarios:
+A :class:`CascadeSystem` holds the fixed structure of a financial system of ``n`` entities
+(who lent to whom, who holds whose equity, who committed to buy from whom); :func:`cascade`
+propagates a batch of S scenarios through it to the least joint fixed point of five channels:
 
-1. **shock** -- each entity loses a fraction of its external (non-network) assets;
-2. **commitments** -- a defaulted buyer walks away from its purchase commitments and its
-   suppliers lose the present value of their margin (:func:`commitment_losses`);
-3. **equity stakes** -- a holder of a stake in ``j`` marks it down by ``j``'s relative equity
-   loss :math:`h_j = \min(1, \text{loss}_j / E_j)` (book-value revaluation, as in DebtRank);
-4. **debt clearing** -- with external assets reduced by channels 1-3 and 5, interbank debt
-   clears at the greatest clearing vector (:func:`eisenberg_noe`, external liabilities pari
-   passu) and creditors lose :math:`\Pi^\top(\bar p - p)`;
-5. **fire sales** -- a firm that lost equity sells its marketable stakes pro rata to return to
-   its leverage (Greenwood, Landier & Thesmar 2015); sales push each stock's price down
-   linearly in the amount sold relative to the issuer's market value, hitting every holder.
+1. **direct losses** -- what a scenario does to each entity before any contagion (a revenue
+   shortfall, a collateral haircut, higher interest), given in USD;
+   **repricing** -- an exogenous fall of the market value of some issuers' equity, which every
+   holder of their stakes books;
+2. **commitments** -- a buyer that pays only part of its purchase commitments (an exogenous
+   non-payment share) or defaults (it walks away from all of them) costs each supplier the
+   present value of the margin it expected on the unpaid part;
+3. **equity stakes** -- a holder of a stake in ``j`` loses its share of ``j``'s losses, up to
+   the whole stake when ``j`` defaults (valuation at the issuer's equity value: a stake worth
+   27 % of a firm loses 27 % of every dollar the firm loses);
+4. **debt clearing** -- with external assets reduced by the other channels, debt clears at the
+   greatest clearing vector (Eisenberg--Noe with Rogers--Veraart recovery; external
+   liabilities pari passu) and creditors lose :math:`\Pi^\top(\bar p - p)`;
+5. **fire sales** -- a firm that lost equity sells its stakes pro rata to return to its leverage
+   (Greenwood, Landier & Thesmar 2015); sales depress each issuer's price linearly in the
+   amount sold relative to its equity value, hitting every holder.
 
-Every channel is monotone in the others' losses, so iterating from zero losses increases to
-the least joint fixed point (the greatest clearing vector of the whole system).
+Every channel is monotone in the losses and defaults of the others, and every channel is
+bounded (a loss is at most a stake, a margin, a claim), so iterating from zero losses
+increases to the least joint fixed point. Building the structure from a
+:class:`~lahar.network.Network` (which rows count, their status weights, contract-by-contract
+values, whose money a holding is) is the job of :mod:`lahar.scenarios`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,275 +37,289 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_scalar, check_vector
-from lahar.contagion import _eisenberg_noe as _en
-from lahar.contagion._commitments import (
-    DEFAULT_DISCOUNT_RATE,
-    DEFAULT_STATUS_WEIGHTS,
-    annuity_factor,
-)
-from lahar.contagion._common import canonical_csr, column_sums, row_sums, to_contiguous_batch
-from lahar.errors import ConvergenceError, DataError
+from lahar._validation import check_scalar, check_vector, fail
+from lahar.contagion._common import canonical_csr, column_sums, row_sums
+from lahar.contagion._eisenberg_noe import prepare_clearing
+from lahar.errors import ConvergenceError
 
-__all__ = ["COMMITMENT_LAYERS", "CascadeResult", "cascade"]
+__all__ = ["CHANNELS", "CascadeResult", "CascadeSystem", "cascade"]
 
 _FUNC = "cascade()"
 
-COMMITMENT_LAYERS: tuple[str, ...] = (
-    "purchase_commitment",
-    "cloud_contract",
-    "chip_purchase",
-    "lease",
+CHANNELS: tuple[str, ...] = (
+    "direct",
+    "repricing",
+    "commitments",
+    "equity_stakes",
+    "credit",
+    "fire_sales",
 )
-"""Network layers whose exposures are multi-year purchase commitments (buyer -> supplier)."""
+"""The loss channels of :class:`CascadeResult`, in the order a report draws them."""
 
-#: Default supplier gross margin (an assumption, see ``docs/contagion.md``).
-DEFAULT_MARGIN = 0.3
+
+@dataclass(frozen=True)
+class CascadeSystem:
+    r"""The fixed structure of a cascade: claims, stakes and commitment contracts.
+
+    Make one with :meth:`build` (which checks shapes and signs).
+
+    Attributes
+    ----------
+    debt : scipy.sparse.csr_array, shape (n, n)
+        ``debt[i, j]``: what ``j`` owes ``i`` (face value, USD).
+    stakes : scipy.sparse.csr_array, shape (n, n)
+        ``stakes[i, j]``: value of ``i``'s own equity stake in ``j`` (USD).
+    client_stakes : scipy.sparse.csr_array, shape (n, n)
+        Stakes ``i`` holds for its clients: their losses pass to the clients (reported as
+        :attr:`CascadeResult.client_loss`), not to ``i``'s equity, and ``i`` does not sell them
+        in a fire sale.
+    value : ndarray, shape (n,)
+        Equity value of each entity that stakes are a share of (market value where listed,
+        the latest valuation or book equity otherwise), > 0 where anyone holds a stake.
+    liabilities : ndarray, shape (n,)
+        Total liabilities (total assets - book equity), >= 0; debt owed inside the system is
+        part of it, the rest is owed outside and ranks pari passu.
+    buyer, supplier : ndarray of int, shape (K,)
+        Buyer and supplier of each commitment contract.
+    absorbing : ndarray of bool, shape (n,)
+        End investors (households, governments, broad investor groups): they take losses but
+        never default and never sell.
+    """
+
+    debt: sp.csr_array
+    stakes: sp.csr_array
+    client_stakes: sp.csr_array
+    value: NDArray[np.float64]
+    liabilities: NDArray[np.float64]
+    buyer: NDArray[np.intp]
+    supplier: NDArray[np.intp]
+    absorbing: NDArray[np.bool_]
+
+    @property
+    def n(self) -> int:
+        """Number of entities."""
+        return int(self.value.shape[0])
+
+    @property
+    def k(self) -> int:
+        """Number of commitment contracts."""
+        return int(self.buyer.shape[0])
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        debt: Any,
+        stakes: Any,
+        value: ArrayLike,
+        liabilities: ArrayLike,
+        buyer: ArrayLike = (),
+        supplier: ArrayLike = (),
+        client_stakes: Any = None,
+        absorbing: ArrayLike | None = None,
+    ) -> CascadeSystem:
+        """Check and assemble a system (see the class Attributes for each argument)."""
+        func = "CascadeSystem.build()"
+        d = canonical_csr(debt)
+        n = d.shape[0]
+        if d.shape != (n, n):
+            raise fail(func, "debt", "a square matrix", f"shape {d.shape}")
+        q = canonical_csr(stakes)
+        c = canonical_csr(sp.csr_array((n, n)) if client_stakes is None else client_stakes)
+        for name, m in (("debt", d), ("stakes", q), ("client_stakes", c)):
+            if m.shape != (n, n):
+                raise fail(func, name, f"of shape ({n}, {n})", f"shape {m.shape}")
+            if m.nnz and (not np.isfinite(m.data).all() or m.data.min() < 0):
+                raise fail(func, name, "finite and >= 0", "a negative or non-finite entry")
+        v = np.array(check_vector(value, "value", func, n=n))
+        held = (column_sums(q) + column_sums(c)) > 0
+        if (held & (v <= 0)).any():
+            k = int(np.flatnonzero(held & (v <= 0))[0])
+            raise fail(
+                func, "value", "> 0 for every entity whose stakes are held", f"{v[k]:g} at [{k}]"
+            )
+        liab = np.array(check_vector(liabilities, "liabilities", func, n=n))
+        b = np.asarray(buyer, dtype=np.intp).reshape(-1)
+        s = np.asarray(supplier, dtype=np.intp).reshape(-1)
+        if b.shape != s.shape:
+            raise fail(func, "supplier", f"of the buyer's length {b.size}", f"length {s.size}")
+        if b.size and (min(b.min(), s.min()) < 0 or max(b.max(), s.max()) >= n):
+            raise fail(func, "buyer", f"positions in [0, {n})", "a position outside")
+        ab = np.zeros(n, dtype=bool) if absorbing is None else np.asarray(absorbing, dtype=bool)
+        if ab.shape != (n,):
+            raise fail(func, "absorbing", f"of shape ({n},)", f"shape {ab.shape}")
+        return cls(d, q, c, v, liab, b, s, ab)
 
 
 @dataclass(frozen=True)
 class CascadeResult:
-    r"""Per-entity losses by channel at the joint fixed point of the cascade.
+    r"""Losses by channel at the joint fixed point of the cascade.
 
-    Per-entity arrays have shape ``(n,)`` for one scenario and ``(n, S)`` for a batch; all
+    Arrays over entities have shape ``(n,)`` for one scenario and ``(n, S)`` for a batch; all
     amounts are USD.
 
     Attributes
     ----------
-    ids : ndarray of str, shape (n,)
-        Entity ids, in the order of every array.
-    shock_loss : ndarray
-        Direct loss on external assets from the scenario shock.
-    commitment_loss : ndarray
-        Present value of margin lost on commitments of defaulted buyers (suppliers).
-    stake_loss : ndarray
-        Write-down of equity stakes as their issuers lose equity.
-    credit_loss : ndarray
-        Loss on debt claims at the clearing vector, :math:`\Pi^\top(\bar p - p)`.
-    fire_sale_loss : ndarray
-        Mark-to-market loss on stakes from the price impact of fire sales.
+    direct_loss, repricing_loss, commitment_loss, stake_loss, credit_loss, fire_sale_loss :
+        ndarray
+        Loss of each entity through each channel (see :data:`CHANNELS`).
     total_loss : ndarray
-        Sum of the five channels.
+        Sum of the six channels: the fall in the entity's own equity.
+    client_loss : ndarray
+        Losses on stakes the entity holds for clients, borne by its clients.
     equity : ndarray
         Book equity after the cascade, ``equity_before - total_loss``.
-    equity_before : ndarray, shape (n,)
+    equity_before : ndarray
         Book equity before the shock.
     defaulted : ndarray of bool
-        Entities that cannot meet their obligations (or whose equity is negative).
+        Entities that cannot pay their debts, whose losses exceed their equity, or whose
+        default the scenario forces (never an absorbing end investor).
     payments : ndarray
-        Clearing payments on debt (interbank plus external).
+        Clearing payments on debt (inside and outside the system).
     price_change : ndarray
-        Fire-sale price change of each entity's stock (a return in [-1, 0]).
-    rounds : int
+        Change in each entity's equity value seen by its holders (a return in [-1, 0]).
+    n_rounds : int
         Outer iterations until no channel changed any more.
     """
 
-    ids: NDArray[np.object_]
-    shock_loss: NDArray[np.float64]
+    direct_loss: NDArray[np.float64]
+    repricing_loss: NDArray[np.float64]
     commitment_loss: NDArray[np.float64]
     stake_loss: NDArray[np.float64]
     credit_loss: NDArray[np.float64]
     fire_sale_loss: NDArray[np.float64]
     total_loss: NDArray[np.float64]
+    client_loss: NDArray[np.float64]
     equity: NDArray[np.float64]
     equity_before: NDArray[np.float64]
     defaulted: NDArray[np.bool_]
     payments: NDArray[np.float64]
     price_change: NDArray[np.float64]
-    rounds: int
+    n_rounds: int
 
     @property
     def by_channel(self) -> dict[str, NDArray[np.float64]]:
-        """The five channel loss arrays by name."""
-        return {
-            "shock": self.shock_loss,
-            "commitments": self.commitment_loss,
-            "equity_stakes": self.stake_loss,
-            "credit": self.credit_loss,
-            "fire_sales": self.fire_sale_loss,
-        }
-
-
-@dataclass(frozen=True)
-class _Balance:
-    """Arrays the cascade needs, in one entity order (built from a Network or by hand)."""
-
-    debt: sp.csr_array  # debt[i, j]: i lent to j (j owes i)
-    stakes: sp.csr_array  # stakes[i, j]: value of i's equity stake in j
-    commitment_value: sp.csr_array  # PV of status-weighted commitments, buyer -> supplier
-    total_assets: NDArray[np.float64]
-    equity: NDArray[np.float64]
-    margin: NDArray[np.float64]
-    market_value: NDArray[np.float64]  # market value of each entity's equity (price impact)
-
-
-def _commitment_value(
-    net: Any, layers: Sequence[str], status_weight: Mapping[str, float], rate: float
-) -> sp.csr_array:
-    """PV of status-weighted annual commitments; per entry the term is total / annual."""
-    n = net.n
-    total = sp.csr_array((n, n))
-    for status, weight in status_weight.items():
-        whole = canonical_csr(net.layer(list(layers), status=status))
-        if whole.nnz == 0 or weight == 0:
-            continue
-        yearly = canonical_csr(net.layer(list(layers), status=status, annualize=True))
-        term = whole.copy()
-        term.data = whole.data / yearly[whole.nonzero()].reshape(-1)
-        pv = yearly[whole.nonzero()].reshape(-1) * annuity_factor(term.data, rate)
-        total = total + weight * sp.csr_array((pv, whole.nonzero()), shape=(n, n))
-    return canonical_csr(total)
-
-
-def _override(net: Any, metric: str, year: int | None, given: Any) -> NDArray[np.float64]:
-    """Facts of ``metric``, replaced by ``given`` wherever ``given`` is not NaN."""
-    facts = net.fact(metric, year)
-    if given is None:
-        return facts
-    arr = np.asarray(given, dtype=np.float64)
-    if arr.shape != (net.n,):
-        raise _fail(
-            _FUNC, metric, f"of shape ({net.n},) (NaN = use the fact)", f"shape {arr.shape}"
-        )
-    return np.where(np.isnan(arr), facts, arr)
-
-
-def _from_network(
-    net: Any,
-    *,
-    year: int | None,
-    margin: Any,
-    rate: float,
-    status_weight: Mapping[str, float] | None,
-    layers: Sequence[str],
-    book_equity: Any = None,
-    total_assets: Any = None,
-) -> _Balance:
-    n = net.n
-    equity = _override(net, "book_equity", year, book_equity)
-    total = _override(net, "total_assets", year, total_assets)
-    problems = []
-    for metric, arr, cond, need in (
-        ("book_equity", equity, lambda a: np.isfinite(a) & (a > 0), "> 0"),
-        ("total_assets", total, lambda a: np.isfinite(a) & (a >= 0), ">= 0"),
-    ):
-        bad = np.flatnonzero(~cond(arr))
-        if bad.size:
-            ids = ", ".join(str(x) for x in net.ids[bad[:10]])
-            more = f" and {bad.size - 10} more" if bad.size > 10 else ""
-            problems.append(
-                f"cascade(): '{metric}' must be known and {need} for every entity; missing or "
-                f"invalid for {ids}{more}. Add the facts, pass estimates with "
-                f"{metric}=array (NaN = use the fact), or take net.subnetwork(...) of the "
-                "entities that have them."
+        """The six channel loss arrays by name (keys: :data:`CHANNELS`)."""
+        return dict(
+            zip(
+                CHANNELS,
+                (
+                    self.direct_loss,
+                    self.repricing_loss,
+                    self.commitment_loss,
+                    self.stake_loss,
+                    self.credit_loss,
+                    self.fire_sale_loss,
+                ),
+                strict=True,
             )
-    if problems:
-        raise DataError("\n".join(problems))
-    weights = DEFAULT_STATUS_WEIGHTS if status_weight is None else dict(status_weight)
-    market = net.fact("market_cap", year)
-    market = np.where(np.isfinite(market) & (market > 0), market, equity)
-    if np.ndim(margin) == 0:
-        m = np.full(n, check_scalar(margin, "margin", _FUNC, low=0.0, high=1.0))
-    else:
-        m = np.array(check_vector(margin, "margin", _FUNC, n=n))
-        if (m > 1).any():
-            k = int(np.flatnonzero(m > 1)[0])
-            raise _fail(_FUNC, "margin", "in [0, 1]", f"{m[k]:g} at [{k}]")
-    return _Balance(
-        debt=canonical_csr(net.layer("debt")),
-        stakes=canonical_csr(net.layer("equity")),
-        commitment_value=_commitment_value(net, layers, weights, rate),
-        total_assets=total,
-        equity=equity,
-        margin=m,
-        market_value=market,
-    )
+        )
+
+
+def _batch(a: Any, name: str, n: int, s: int, *, high: float | None = None) -> NDArray[np.float64]:
+    """An (n,) or (n, S) non-negative input broadcast to a C-contiguous (n, S) float array."""
+    v = check_vector(a, name, _FUNC, n=n, batch=True)
+    if high is not None and v.size and v.max() > high:
+        k = np.unravel_index(int(np.argmax(v)), v.shape)
+        raise fail(_FUNC, name, f"in [0, {high:g}]", f"{v[k]:g} at {[int(x) for x in k]}")
+    v = v[:, None] if v.ndim == 1 else v
+    if v.shape[1] not in (1, s):
+        raise fail(_FUNC, name, f"of shape ({n},) or ({n}, {s})", f"shape {v.shape}")
+    return np.ascontiguousarray(np.broadcast_to(v, (n, s)), dtype=np.float64)
+
+
+def _scenarios(*arrays: Any) -> int:
+    """The batch size S implied by the 2-D inputs (1 if all are 1-D or absent)."""
+    sizes = {np.shape(a)[1] for a in arrays if a is not None and np.ndim(a) == 2}
+    if len(sizes) > 1:
+        raise fail(_FUNC, "scenario inputs", "of one batch size S", f"sizes {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
 
 
 def cascade(
-    network: Any,
-    shock: ArrayLike,
+    system: CascadeSystem,
+    equity: ArrayLike,
     *,
-    year: int | None = None,
+    direct_loss: ArrayLike | None = None,
+    price_fall: ArrayLike | None = None,
+    nonpayment: ArrayLike | None = None,
+    commitment_value: ArrayLike | None = None,
+    margin: ArrayLike | float = 0.0,
+    forced_default: ArrayLike | None = None,
     alpha: float = 1.0,
     beta: float = 1.0,
-    margin: float | ArrayLike = DEFAULT_MARGIN,
-    discount_rate: float = DEFAULT_DISCOUNT_RATE,
-    status_weight: Mapping[str, float] | None = None,
-    price_impact: float = 1.0,
-    commitment_layers: Sequence[str] = COMMITMENT_LAYERS,
-    book_equity: ArrayLike | None = None,
-    total_assets: ArrayLike | None = None,
+    price_impact: float = 0.0,
     tol: float = 1e-9,
     max_iter: int = 1000,
 ) -> CascadeResult:
-    r"""Propagate a batch of shocks through commitments, stakes, debt and fire sales jointly.
+    r"""Propagate a batch of scenarios through commitments, stakes, debt and fire sales jointly.
 
-    With :math:`\ell^{(c)}` the loss of each channel ``c`` and :math:`E` book equity, the
-    cascade is the least fixed point of
+    With :math:`\ell` each entity's total loss, :math:`E` book equity, :math:`v` equity value,
+    :math:`D` the default indicator and :math:`r` the exogenous price fall, the cascade is the
+    least fixed point of
 
     .. math::
 
-        \ell^{\text{shock}} &= \sigma \odot e_0, \qquad
-        \ell^{\text{commit}} = m \odot V^\top \mathbb 1[\text{defaulted}], \qquad
-        \ell^{\text{stake}} = Q\, h, \quad h = \min\!\big(1, \tfrac{\ell}{E}\big) \\
-        p &= \text{EN}\big(L,\; e_0 + Q\mathbb 1 - \ell^{\text{shock}} - \ell^{\text{commit}}
-             - \ell^{\text{stake}} - \ell^{\text{fire}}\big), \qquad
-        \ell^{\text{credit}} = \Pi^\top(\bar p - p) \\
+        h_j &= 1 - (1 - r_j)\,\big(1 - \max(D_j, \min(1, \ell_j / v_j))\big) \\
+        \ell^{\text{rep}} &= Q\,r, \qquad
+        \ell^{\text{stake}} = Q\,h - Q\,r, \qquad
+        \ell^{\text{commit}}_j = m_j \sum_{k:\,\text{supplier}(k) = j}
+            \max(\delta_{b(k)}, D_{b(k)})\, V_k \\
+        p &= \text{EN}\big(L^\top,\; E + \Lambda - \text{lent} - \ell^{\text{direct}}
+            - \ell^{\text{rep}} - \ell^{\text{commit}} - \ell^{\text{stake}} - \ell^{\text{fire}}
+            \big), \qquad \ell^{\text{credit}} = \Pi^\top(\bar p - p) \\
         \ell^{\text{fire}} &= Q\,\big[(1 - h) \odot \phi\big], \qquad
-        \phi = \min\!\Big(1, \kappa\, \frac{Q^\top (b \odot \min(\ell, E) / A)}{\text{mcap}}\Big)
+        \phi = \min\!\Big(1, \kappa\,
+              \frac{Q^\top\big(b \odot \min(\ell, E) / A\big)}{v}\Big)
 
-    where ``V`` holds the present value of the status-weighted commitments, ``Q`` the equity
-    stakes, ``L`` the debt layer transposed, ``b = (A - E) / E`` each firm's leverage and
-    ``phi`` the fire-sale discount of each stock.
+    where ``Q`` holds the own stakes, ``L`` the debt, :math:`\Lambda` total liabilities,
+    :math:`\delta` the exogenous non-payment share of each buyer, ``V`` the value of each
+    commitment contract, ``m`` the suppliers' margins, :math:`A = E + \Lambda` total assets and
+    ``b = \Lambda / E`` leverage. Client stakes lose :math:`Q_c h` for the clients.
 
     Parameters
     ----------
-    network : lahar.network.Network
-        Layers ``debt`` (lender -> borrower), ``equity`` (holder -> issuer) and the commitment
-        layers (buyer -> supplier); facts ``book_equity`` (> 0) and ``total_assets`` for every
-        entity, ``market_cap`` where known (book equity is used elsewhere).
-    shock : array_like, shape (n,) or (n, S)
-        Fraction of each entity's external (non-network) assets lost, in [0, 1]; one column per
-        scenario. ``1`` for an entity = it loses everything it holds outside the network (for
-        example a lab whose funding stops).
-    year : int, optional
-        Year of the facts (default: latest per entity).
+    system : CascadeSystem
+        Debt, stakes, equity values, liabilities, commitment contracts, end investors.
+    equity : array_like, shape (n,) or (n, S)
+        Book equity before the shock (> 0 for every entity that is not an end investor); a
+        2-D array gives each scenario its own balance sheets (liabilities stay fixed, so
+        external assets move with equity).
+    direct_loss : array_like, shape (n,) or (n, S), optional
+        Loss of each entity before any contagion (USD, >= 0).
+    price_fall : array_like, shape (n,) or (n, S), optional
+        Exogenous fall of each entity's equity value, in [0, 1] (a repricing).
+    nonpayment : array_like, shape (n,) or (n, S), optional
+        Share of its commitments each buyer does not pay, in [0, 1] (0.6 = it pays 40 %).
+    commitment_value : array_like, shape (K,) or (K, S), optional
+        Value of each contract: present value of the status-weighted payments still due (USD).
+    margin : float or array_like, shape (n,) or (n, S), default 0
+        Suppliers' gross margin on commitments, in [0, 1].
+    forced_default : array_like of bool, shape (n,) or (n, S), optional
+        Entities the scenario puts in default (e.g. a maturity that cannot be refinanced);
+        they lose ``1 - alpha`` of their external assets (the default costs of Rogers and
+        Veraart), booked as a direct loss.
     alpha, beta : float, default 1.0
         Rogers–Veraart recovery rates on external and interbank assets of defaulted entities.
-    margin : float or array_like, shape (n,), default 0.3
-        Suppliers' gross margin on commitments (an assumption; see ``docs/contagion.md``).
-    discount_rate : float, default 0.08
-        Discount rate of lost commitment margins (see :data:`DEFAULT_DISCOUNT_RATE`).
-    status_weight : mapping of str to float, optional
-        Weight per exposure status of commitments; default announced 0.25, committed 0.5,
-        drawn 1.0 (assumptions). Statuses not listed are ignored.
-    price_impact : float, default 1.0
+    price_impact : float, default 0
         :math:`\kappa`: price fall per dollar sold, as a multiple of one over the issuer's
-        market value (1.0: selling 1 % of a company's market value lowers its price by 1 %,
-        the linearised Cont–Schaanning calibration "5 % of market cap -> 5 % price fall").
-        0 switches fire sales off.
-    commitment_layers : sequence of str
-        Layers treated as purchase commitments.
-    book_equity, total_assets : array_like, shape (n,), optional
-        Balance-sheet figures (USD) that replace the network facts where not NaN, e.g.
-        estimates for entities without filings (labs, private neoclouds).
+        equity value (1.0: selling 1 % of a firm's value lowers its price by 1 %); 0 switches
+        fire sales off.
     tol : float, default 1e-9
-        Stop when no loss changed by more than ``tol`` times the largest book equity.
+        Stop when no loss moved by more than ``tol`` times the largest book equity.
     max_iter : int, default 1000
         Maximum outer iterations.
 
     Returns
     -------
     CascadeResult
-        Losses by channel, equity, defaults, payments and price changes.
 
     Raises
     ------
     lahar.errors.DataError
-        Missing or invalid facts (every entity listed), a shock outside [0, 1], bad options.
+        Inputs of the wrong shape, sign or range.
     lahar.errors.ConvergenceError
-        The channels did not reach a joint fixed point in ``max_iter`` iterations.
+        No joint fixed point within ``max_iter`` iterations.
 
     See Also
     --------
@@ -304,135 +327,170 @@ def cascade(
 
     Notes
     -----
-    * External assets :math:`e_0 = A - \text{lent} - \text{stakes}` and external liabilities
-      :math:`A - E - \text{borrowed}` (floored at 0) are implied by the facts, so that with no
-      shock the clearing reproduces book equity.
-    * A buyer walks away from all its commitments when it defaults (executory contracts are
-      rejected in bankruptcy); suppliers lose margin, not the contract value, and the loss is
-      booked at once as a fall in equity (and in the external assets available to pay debt).
-    * Stakes are valued at book: a stake loses the issuer's relative equity loss; fire sales
-      then discount what is left. Sales are capped at the firm's stakes and price falls at
-      100 %.
-    * Each outer iteration clears the debt layer exactly (warm-started from the previous
-      iteration); the linear channels (stakes, fire sales) converge geometrically, or stop
-      exactly when they saturate.
+    * External assets are implied by the balance sheet, :math:`e = E + \Lambda - \text{lent}`
+      (stakes included at their value), so that with no shock the clearing reproduces book
+      equity; they are floored at 0.
+    * A buyer in default walks away from every commitment (executory contracts are rejected in
+      bankruptcy); suppliers lose the margin, not the contract value.
+    * An issuer's loss lowers its equity value dollar for dollar (its franchise is kept) until
+      it defaults, when its equity is worth nothing; the exogenous repricing compounds with it.
+    * Each outer iteration clears the debt exactly, warm-started from the previous one; the
+      linear channels converge geometrically or stop when they saturate.
 
     References
     ----------
     .. [1] Eisenberg, L. and Noe, T. H. (2001). Systemic risk in financial systems.
        *Management Science* 47(2), 236–249.
-    .. [2] Greenwood, R., Landier, A. and Thesmar, D. (2015). Vulnerable banks. *Journal of
+    .. [2] Rogers, L. C. G. and Veraart, L. A. M. (2013). Failure and rescue in an interbank
+       network. *Management Science* 59(4), 882–898.
+    .. [3] Greenwood, R., Landier, A. and Thesmar, D. (2015). Vulnerable banks. *Journal of
        Financial Economics* 115(3), 471–485.
-    .. [3] Battiston, S. et al. (2012). DebtRank: Too central to fail? *Scientific Reports* 2,
-       541 (revaluation of claims by relative equity loss).
     .. [4] Cont, R. and Schaanning, E. (2017). Fire sales, indirect contagion and systemic
        stress testing. Norges Bank Working Paper 2/2017.
 
     Examples
     --------
-    A lab buys cloud capacity (8 a year for 5 years, committed) from a cloud that borrowed 40
-    from a bank. The lab's funding stops (it loses all its external assets):
+    A lab commits 8 a year for 5 years (value ``8 a(5, 8 %)``) to a cloud that owes 45 to a bank
+    and 5 outside. The lab pays only 40 % of its commitments:
 
-    >>> import numpy as np, pandas as pd
-    >>> from lahar.network import Network
-    >>> from lahar.contagion import cascade
-    >>> facts = pd.DataFrame({
-    ...     "entity": ["lab", "cloud", "bank"] * 2, "year": 2025,
-    ...     "metric": ["book_equity"] * 3 + ["total_assets"] * 3,
-    ...     "value": [5.0, 10.0, 20.0, 20.0, 60.0, 200.0]})
-    >>> net = Network.from_arrays(
-    ...     ["lab", "cloud", "bank"], [0, 2], [1, 1], [40.0, 40.0],
-    ...     layer=["cloud_contract", "debt"], status=["committed", "drawn"],
-    ...     term_years=[5.0, np.nan], facts=facts)
-    >>> res = cascade(net, [1.0, 0.0, 0.0])
+    >>> import numpy as np
+    >>> from lahar.contagion import CascadeSystem, cascade, annuity_factor
+    >>> sys = CascadeSystem.build(
+    ...     debt=np.array([[0, 0, 0], [0, 0, 0], [0, 45.0, 0]]),  # the bank lent 45
+    ...     stakes=np.zeros((3, 3)), value=[5.0, 10.0, 20.0],
+    ...     liabilities=[15.0, 50.0, 180.0], buyer=[0], supplier=[1])
+    >>> v = 8.0 * annuity_factor(5.0, 0.08)
+    >>> res = cascade(sys, [5.0, 10.0, 20.0], nonpayment=[0.6, 0, 0],
+    ...               commitment_value=[v], margin=0.5)
+    >>> print(np.round(res.commitment_loss, 3))   # 0.5 * 0.6 * 8 * a(5, 8 %)
+    [0.    9.583 0.   ]
     >>> res.defaulted.tolist()
-    [True, False, False]
-    >>> print(np.round(res.commitment_loss, 3))   # 0.3 * 0.5 * 8 * a(5, 8 %)
-    [0.    4.792 0.   ]
-    >>> print(np.round(res.equity, 3))
-    [-15.     5.208  20.   ]
+    [False, False, False]
     """
     tol = check_scalar(tol, "tol", _FUNC, low=0.0)
     max_iter = int(check_scalar(max_iter, "max_iter", _FUNC, low=1))
     alpha = check_scalar(alpha, "alpha", _FUNC, low=0.0, high=1.0)
     beta = check_scalar(beta, "beta", _FUNC, low=0.0, high=1.0)
-    rate = check_scalar(discount_rate, "discount_rate", _FUNC, low=0.0)
     kappa = check_scalar(price_impact, "price_impact", _FUNC, low=0.0)
-    bal = _from_network(
-        network,
-        year=year,
-        margin=margin,
-        rate=rate,
-        status_weight=status_weight,
-        layers=tuple(commitment_layers),
-        book_equity=book_equity,
-        total_assets=total_assets,
-    )
-    sigma = check_vector(shock, "shock", _FUNC, n=network.n, batch=True)
-    if (sigma > 1).any():
-        k = np.unravel_index(int(np.flatnonzero((sigma > 1).ravel())[0]), sigma.shape)
-        raise _fail(
+    n, k = system.n, system.k
+    was_1d = np.ndim(equity) == 1
+    s = _scenarios(equity, direct_loss, price_fall, nonpayment, margin, forced_default)
+    cv = None if commitment_value is None else np.asarray(commitment_value, dtype=np.float64)
+    if cv is not None and cv.ndim == 2:
+        s = max(s, cv.shape[1])
+        was_1d = False
+    if any(np.ndim(a) == 2 for a in (direct_loss, price_fall, nonpayment, margin, forced_default)):
+        was_1d = False
+    eq = check_vector(equity, "equity", _FUNC, n=n, nonneg=False, batch=True)
+    eq = np.ascontiguousarray(np.broadcast_to(eq[:, None] if eq.ndim == 1 else eq, (n, s)))
+    bad = ~system.absorbing[:, None] & ~(eq > 0)
+    if bad.any():
+        i, j = np.unravel_index(int(np.flatnonzero(bad.ravel())[0]), bad.shape)
+        raise fail(
             _FUNC,
-            "shock",
-            "in [0, 1] (a fraction of external assets)",
-            f"{sigma[k]:g} at {[int(x) for x in k]}",
+            "equity",
+            "> 0 for every entity that is not an end investor",
+            f"{eq[i, j]:g} at [{i}, {j}]",
         )
-    return _run(bal, sigma, np.asarray(network.ids), alpha, beta, kappa, tol, max_iter)
+    zeros = np.zeros((n, s))
+    direct = zeros if direct_loss is None else _batch(direct_loss, "direct_loss", n, s)
+    r = zeros if price_fall is None else _batch(price_fall, "price_fall", n, s, high=1.0)
+    delta = zeros if nonpayment is None else _batch(nonpayment, "nonpayment", n, s, high=1.0)
+    m = _batch(
+        np.broadcast_to(np.asarray(margin, dtype=np.float64), np.shape(margin) or (n,)),
+        "margin",
+        n,
+        s,
+        high=1.0,
+    )
+    forced = (
+        np.zeros((n, s), dtype=bool)
+        if forced_default is None
+        else np.broadcast_to(np.asarray(forced_default, dtype=bool).reshape(n, -1), (n, s)).copy()
+    )
+    if cv is None:
+        cv = np.zeros((k, s))
+    else:
+        cv2 = cv[:, None] if cv.ndim == 1 else cv
+        if cv2.shape[0] != k or cv2.shape[1] not in (1, s):
+            raise fail(
+                _FUNC, "commitment_value", f"of shape ({k},) or ({k}, {s})", f"shape {cv.shape}"
+            )
+        if cv2.size and (not np.isfinite(cv2).all() or cv2.min() < 0):
+            raise fail(
+                _FUNC, "commitment_value", "finite and >= 0", "a negative or non-finite value"
+            )
+        cv = np.broadcast_to(cv2, (k, s))
+    out = _run(system, eq, direct, r, delta, cv, m, forced, alpha, beta, kappa, tol, max_iter)
+    if was_1d:
+        return CascadeResult(
+            **{
+                f: (v[:, 0] if isinstance(v, np.ndarray) and v.ndim == 2 else v)
+                for f, v in out.__dict__.items()
+            }
+        )
+    return out
 
 
 def _run(
-    bal: _Balance,
-    shock: NDArray[np.float64],
-    ids: NDArray[np.object_],
+    sys_: CascadeSystem,
+    eq0: NDArray[np.float64],
+    direct: NDArray[np.float64],
+    r: NDArray[np.float64],
+    delta: NDArray[np.float64],
+    cv: NDArray[np.float64],
+    m: NDArray[np.float64],
+    forced: NDArray[np.bool_],
     alpha: float,
     beta: float,
     kappa: float,
     tol: float,
     max_iter: int,
 ) -> CascadeResult:
-    """The fixed-point iteration on prepared arrays (all scenarios at once)."""
-    sigma, was_1d = to_contiguous_batch(shock)
-    n, n_scen = sigma.shape
-    eq0 = bal.equity
-    assets = bal.total_assets
-    lent = row_sums(bal.debt)
-    borrowed = column_sums(bal.debt)
-    held = row_sums(bal.stakes)
-    e0 = np.maximum(assets - lent - held, 0.0)
-    external_liab = np.maximum(assets - eq0 - borrowed, 0.0)
-    system = _en._prepare(bal.debt.T, external_liab)
-    stakes = bal.stakes
-    stakes_t = sp.csr_array(stakes.T)
-    value_t = sp.csr_array(bal.commitment_value.T)
-    leverage = np.maximum(assets - eq0, 0.0) / eq0  # debt over equity, GLT's b
-    sell_share = np.divide(1.0, assets, out=np.zeros(n), where=assets > 0)
-    impact = kappa / bal.market_value
-
-    shock_loss = sigma * e0[:, None]
-    commit = np.zeros((n, n_scen))
-    stake = np.zeros((n, n_scen))
-    fire = np.zeros((n, n_scen))
-    total = shock_loss.copy()
-    dflt = np.zeros((n, n_scen), dtype=bool)
-    phi = np.zeros((n, n_scen))
+    """The fixed-point iteration on checked (n, S) arrays."""
+    n, s = eq0.shape
+    q, qc = sys_.stakes, sys_.client_stakes
+    q_t = sp.csr_array(q.T)
+    lent = row_sums(sys_.debt)
+    borrowed = column_sums(sys_.debt)
+    liab = sys_.liabilities
+    external_liab = np.maximum(liab - borrowed, 0.0)
+    system = prepare_clearing(sys_.debt.T, external_liab)
+    e0 = np.maximum(eq0 + liab[:, None] - lent[:, None], 0.0)
+    value = np.where(sys_.value > 0, sys_.value, 1.0)[:, None]
+    live = ~sys_.absorbing[:, None]
+    assets = eq0 + liab[:, None]
+    leverage = np.where(live, liab[:, None] / np.where(eq0 > 0, eq0, 1.0), 0.0)
+    sell_share = np.divide(1.0, assets, out=np.zeros((n, s)), where=assets > 0)
+    # commitments: supplier x contract incidence, buyer of each contract
+    supplier_of = sp.csr_array(
+        (np.ones(sys_.k), (sys_.supplier, np.arange(sys_.k))), shape=(n, sys_.k)
+    )
+    repricing = np.asarray(q @ r)
+    # a forced default costs (1 - alpha) of the entity's external assets (Rogers-Veraart)
+    direct = direct + (forced & live) * (1.0 - alpha) * e0
+    scale = tol * max(float(np.abs(eq0).max(initial=0.0)), 1.0)
+    total = direct + repricing
+    dflt = forced & live
+    phi = np.zeros((n, s))
     start = None
-    scale = tol * max(float(eq0.max(initial=0.0)), 1.0)
+    change = np.inf
     for rounds in range(1, max_iter + 1):
-        h = np.minimum(1.0, total / eq0[:, None])
-        commit = bal.margin[:, None] * np.asarray(value_t @ dflt.astype(np.float64))
-        stake = np.asarray(stakes @ h)
-        fire = np.asarray(stakes @ ((1.0 - h) * phi))
-        e = e0[:, None] + held[:, None] - shock_loss - commit - stake - fire
+        h_own = np.maximum(dflt, np.minimum(1.0, total / value))
+        h = 1.0 - (1.0 - r) * (1.0 - h_own)
+        unpaid = np.maximum(delta, dflt)[sys_.buyer] * cv
+        commit = m * np.asarray(supplier_of @ unpaid)
+        stake = np.asarray(q @ h) - repricing
+        fire = np.asarray(q @ ((1.0 - h) * phi))
+        e = e0 - direct - repricing - commit - stake - fire
         np.maximum(e, 0.0, out=e)
-        sol = _en._clear(system, np.ascontiguousarray(e), alpha, beta, start=start)
-        start = sol.x.copy()
-        credit = sol.loss
-        new_total = shock_loss + commit + stake + fire + credit
-        new_dflt = sol.defaulted | (new_total > eq0[:, None] * (1 + 1e-12))
-        # fire sales: each firm sells b * min(loss, E) pro rata over its assets
-        sold_by_firm = leverage[:, None] * np.minimum(new_total, eq0[:, None]) * sell_share[:, None]
-        sold = np.asarray(stakes_t @ sold_by_firm)
-        phi = np.minimum(1.0, impact[:, None] * sold)
+        sol = system.clear(np.ascontiguousarray(e), alpha=alpha, beta=beta, start=start)
+        start = sol.payments  # a warm start below the next answer: external assets only fall
+        credit = sol.credit_loss
+        new_total = direct + repricing + commit + stake + fire + credit
+        new_dflt = (sol.defaulted | (new_total > eq0 * (1 + 1e-12)) | forced) & live
+        sold_by_firm = leverage * np.minimum(new_total, np.maximum(eq0, 0.0)) * sell_share
+        phi = np.minimum(1.0, kappa * np.asarray(q_t @ sold_by_firm) / value)
         change = float(np.abs(new_total - total).max(initial=0.0))
         same = bool((new_dflt == dflt).all())
         total, dflt = new_total, new_dflt
@@ -444,20 +502,22 @@ def _run(
             n_iter=max_iter,
             residual=change,
         )
-    payments = system.pbar[:, None] - sol.x
-    equity = eq0[:, None] - total
-    out = {
-        "shock_loss": shock_loss,
-        "commitment_loss": commit,
-        "stake_loss": stake,
-        "credit_loss": credit,
-        "fire_sale_loss": fire,
-        "total_loss": total,
-        "equity": equity,
-        "defaulted": dflt,
-        "payments": payments,
-        "price_change": -phi,
-    }
-    if was_1d:
-        out = {k: v[:, 0] for k, v in out.items()}
-    return CascadeResult(ids=ids, equity_before=eq0.copy(), rounds=rounds, **out)
+    h_own = np.maximum(dflt, np.minimum(1.0, total / value))
+    h = 1.0 - (1.0 - r) * (1.0 - h_own)
+    client = np.asarray(qc @ (1.0 - (1.0 - h) * (1.0 - phi)))
+    return CascadeResult(
+        direct_loss=direct,
+        repricing_loss=repricing,
+        commitment_loss=commit,
+        stake_loss=stake,
+        credit_loss=credit,
+        fire_sale_loss=fire,
+        total_loss=total,
+        client_loss=client,
+        equity=eq0 - total,
+        equity_before=eq0,
+        defaulted=dflt,
+        payments=sol.payments,
+        price_change=-(1.0 - (1.0 - h) * (1.0 - phi)),
+        n_rounds=rounds,
+    )

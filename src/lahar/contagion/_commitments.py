@@ -29,8 +29,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_scalar, check_vector
-from lahar.contagion._common import check_square, row_sums, to_contiguous_batch
+from lahar._validation import as_batch, check_array, check_scalar, check_vector, fail
+from lahar.contagion._common import check_square, row_sums
 
 __all__ = [
     "DEFAULT_DISCOUNT_RATE",
@@ -53,9 +53,10 @@ committed != drawn" (``DESIGN.md``); the levels should be varied in scenario swe
 
 DEFAULT_DISCOUNT_RATE = 0.08
 """Default annual discount rate (an assumption): between the 6.58 % yield of the A+-rated
-Meta/Blue Owl Hyperion SPV bonds (Oct 2025) and the ~9–11 % coupons of CoreWeave's notes and
-delayed-draw term loans (2025), see ``deals_and_financing.csv`` rows D057 and D076 of the
-research base; i.e. roughly the cost of funding of the AI build-out's second tier."""
+Meta/Blue Owl Hyperion SPV bonds (Oct 2025; Financial Times Alphaville, 30 Oct 2025, source
+S028 in ``data/sources.csv``) and the ~9–11 % coupons of CoreWeave's notes and delayed-draw
+term loans (2025; e.g. its 9.000 % senior notes due 2031, 8-K of 25 Jul 2025, S125); i.e.
+roughly the cost of funding of the AI build-out's second tier."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,19 @@ def annuity_factor(term_years: ArrayLike, discount_rate: float) -> NDArray[np.fl
     ndarray
         Same shape as ``term_years``.
 
+    Raises
+    ------
+    lahar.errors.DataError
+        A negative, NaN or infinite term or rate.
+
     Examples
     --------
     >>> from lahar.contagion import annuity_factor
     >>> print(annuity_factor([1.0, 5.0], 0.08).round(4), annuity_factor(5.0, 0.0))
     [0.9259 3.9927] 5.0
     """
-    t = np.asarray(term_years, dtype=np.float64)
+    t = check_array(term_years, "term_years", "annuity_factor", low=0.0)
+    discount_rate = check_scalar(discount_rate, "discount_rate", "annuity_factor", low=0.0)
     if discount_rate == 0.0:
         return t.copy()
     return -np.expm1(-t * np.log1p(discount_rate)) / discount_rate
@@ -128,7 +135,7 @@ def _present_value(mat: sp.csr_array, term: Any, status: str, rate: float, n: in
     missing = np.flatnonzero(terms <= 0)
     if missing.size:
         k = int(missing[0])
-        raise _fail(
+        raise fail(
             _FUNC,
             label,
             "> 0 wherever a commitment is non-zero",
@@ -169,8 +176,9 @@ def commitment_losses(
         scenario.
     margin : float or array_like, shape (n,)
         Gross margin :math:`m_j \in [0, 1]` of each supplier (for example Nvidia's GAAP gross
-        margin was 73.4 % in Q3 FY2026, research base row MEM197). No default: margins differ
-        by an order of magnitude between chip designers and GPU renters.
+        margin was 73.4 % in Q3 FY2026: NVIDIA's results press release of 19 Nov 2025). No
+        default: margins differ by an order of magnitude between chip designers and GPU
+        renters.
     term_years : float, array_like / sparse (n, n), or mapping of str to those
         Remaining term :math:`T` of each commitment in years (> 0 wherever a commitment is
         non-zero); a mapping gives one per status.
@@ -242,7 +250,7 @@ def commitment_losses(
     d_in = check_vector(default_fraction, "default_fraction", _FUNC, n=n, batch=True)
     _check_at_most_one(d_in, "default_fraction")
     m_arr = _margin(margin, n)
-    d, was_1d = to_contiguous_batch(d_in)
+    d, was_1d = as_batch(d_in, contiguous=True)
     lost_revenue = np.asarray(value.T @ d)
     losses = lost_revenue * m_arr[:, None]
     unpaid = d * row_sums(value)[:, None]
@@ -262,10 +270,10 @@ def commitment_losses(
 def _size_of(commitments: Any) -> int:
     first = next(iter(commitments.values())) if isinstance(commitments, Mapping) else commitments
     if isinstance(commitments, Mapping) and not commitments:
-        raise _fail(_FUNC, "commitments", "a matrix or a non-empty mapping of matrices", "{}")
+        raise fail(_FUNC, "commitments", "a matrix or a non-empty mapping of matrices", "{}")
     shape = first.shape if sp.issparse(first) else np.shape(first)
     if len(shape) != 2 or shape[0] != shape[1]:
-        raise _fail(_FUNC, "commitments", "a square 2-D matrix", f"shape {tuple(shape)}")
+        raise fail(_FUNC, "commitments", "a square 2-D matrix", f"shape {tuple(shape)}")
     return int(shape[0])
 
 
@@ -275,7 +283,7 @@ def _layers(
     if not isinstance(commitments, Mapping):
         w = 1.0 if status_weight is None else status_weight
         if isinstance(w, Mapping):
-            raise _fail(
+            raise fail(
                 _FUNC,
                 "status_weight",
                 "a float when 'commitments' is a single matrix",
@@ -283,7 +291,7 @@ def _layers(
             )
         w = check_scalar(w, "status_weight", _FUNC, low=0.0)
         if isinstance(term_years, Mapping):
-            raise _fail(
+            raise fail(
                 _FUNC,
                 "term_years",
                 "a float or a matrix when 'commitments' is a single matrix",
@@ -293,7 +301,7 @@ def _layers(
         return [("", mat, w, term_years)]
     weights = DEFAULT_STATUS_WEIGHTS if status_weight is None else status_weight
     if not isinstance(weights, Mapping):
-        raise _fail(
+        raise fail(
             _FUNC,
             "status_weight",
             "a mapping of status to weight when 'commitments' is a mapping",
@@ -302,7 +310,7 @@ def _layers(
     out = []
     for status, raw in commitments.items():
         if status not in weights:
-            raise _fail(
+            raise fail(
                 _FUNC,
                 "status_weight",
                 f"a mapping with a weight for every status in 'commitments' (add '{status}')",
@@ -312,7 +320,7 @@ def _layers(
         mat = check_square(raw, f"commitments['{status}']", _FUNC, n=n)
         if isinstance(term_years, Mapping):
             if status not in term_years:
-                raise _fail(
+                raise fail(
                     _FUNC,
                     "term_years",
                     f"a mapping with an entry for '{status}'",
@@ -329,7 +337,7 @@ def _check_at_most_one(v: NDArray[np.float64], name: str) -> None:
     over = v > 1.0
     if over.any():
         pos = [int(x) for x in np.unravel_index(int(np.flatnonzero(over.ravel())[0]), v.shape)]
-        raise _fail(_FUNC, name, "in [0, 1]", f"{v[tuple(pos)]:g} at {pos}")
+        raise fail(_FUNC, name, "in [0, 1]", f"{v[tuple(pos)]:g} at {pos}")
 
 
 def _margin(margin: Any, n: int) -> NDArray[np.float64]:

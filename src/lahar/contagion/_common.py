@@ -1,19 +1,19 @@
 """Helpers shared by the contagion models (private).
 
 Sparse matrices are brought to one canonical form (CSR, float64, sorted indices, duplicates
-summed) without touching the caller's arrays, and (n,) / (n, S) batches are handled the same
-way everywhere.
+summed) without touching the caller's arrays, and (n,) / (n, S) batches go through
+:func:`lahar._validation.as_batch`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from lahar._validation import _fail, check_matrix
+from lahar._validation import check_matrix, fail
 
 __all__ = [
     "canonical_csr",
@@ -21,7 +21,6 @@ __all__ = [
     "column_sums",
     "row_sums",
     "scale_rows",
-    "to_contiguous_batch",
 ]
 
 
@@ -30,6 +29,7 @@ def canonical_csr(m: sp.csr_array | NDArray[np.float64]) -> sp.csr_array:
 
     Never mutates ``m``: a copy is made whenever the arrays would have to change.
     """
+    m = cast(Any, m)  # a scipy sparse array below (scipy has no type information)
     if not sp.issparse(m):
         out = sp.csr_array(np.asarray(m, dtype=np.float64))
         out.eliminate_zeros()
@@ -76,7 +76,7 @@ def check_square(
         bad = np.flatnonzero(diag != 0)
         if bad.size:
             i = int(bad[0])
-            raise _fail(
+            raise fail(
                 func,
                 name,
                 "zero on the diagonal (an entity has no claim on itself)",
@@ -100,14 +100,3 @@ def scale_rows(m: sp.csr_array, factor: NDArray[np.float64]) -> sp.csr_array:
     counts = np.diff(m.indptr)
     data = m.data * np.repeat(factor, counts)
     return sp.csr_array((data, m.indices.copy(), m.indptr.copy()), shape=m.shape)
-
-
-def to_contiguous_batch(v: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
-    """View an (n,) or (n, S) array as a C-contiguous (n, S) float64 array.
-
-    Returns the array and whether the input was 1-D. A copy is made only when the input is not
-    already C-contiguous float64.
-    """
-    was_1d = v.ndim == 1
-    b = v[:, None] if was_1d else v
-    return np.ascontiguousarray(b, dtype=np.float64), was_1d

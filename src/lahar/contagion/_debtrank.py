@@ -28,9 +28,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_choice, check_scalar, check_vector
+from lahar._validation import as_batch, check_choice, check_int, check_scalar, check_vector, fail
 from lahar.contagion import _kernels
-from lahar.contagion._common import check_square, row_sums, scale_rows, to_contiguous_batch
+from lahar.contagion._common import check_square, row_sums, scale_rows
 from lahar.errors import ConvergenceError
 
 __all__ = ["DebtRankResult", "debtrank"]
@@ -67,9 +67,12 @@ class DebtRankResult:
     defaulted : ndarray of bool
         ``distress >= 1``.
     rounds : int
-        Propagation steps performed: rounds of the dynamics (products with :math:`\Lambda`)
-        for ``solver="rounds"`` and the Battiston dynamics, sweeps over the matrix for
-        ``solver="limit"`` (the most of any scenario); 0 for an all-zero shock.
+        Propagation steps performed, the last of which added no distress above ``tol``
+        (``linear``) or distressed nobody new (``battiston``): rounds of the dynamics
+        (products with :math:`\Lambda`) for ``solver="rounds"`` and the Battiston dynamics,
+        the same meaning as ``rounds`` of :class:`~lahar.contagion.CascadeResult` and
+        ``n_iter`` of :class:`~lahar.errors.ConvergenceError`; sweeps over the matrix for
+        ``solver="limit"`` (the most of any scenario). 0 for an all-zero shock.
     residual : float
         Largest last increment of ``h`` (0 when the iteration stopped exactly).
     method : str
@@ -228,7 +231,8 @@ def debtrank(
 
     Examples
     --------
-    Two banks each holding claims on the other worth half their equity (TV-7); bank 0 loses
+    Two banks each holding claims on the other worth half their equity (TV-7 of
+    ``docs/contagion.md``); bank 0 loses
     20 % of its equity.
 
     >>> import numpy as np
@@ -255,12 +259,12 @@ def debtrank(
         over = h1 > 1.0
         k = np.unravel_index(int(np.flatnonzero(over.ravel())[0]), h1.shape)
         pos = [int(x) for x in k]
-        raise _fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
+        raise fail(_FUNC, "shock", "in [0, 1] (a relative equity loss)", f"{h1[k]:g} at {pos}")
     tol = check_scalar(tol, "tol", _FUNC, low=0.0)
-    max_iter = int(check_scalar(max_iter, "max_iter", _FUNC, low=1))
+    max_iter = check_int(max_iter, "max_iter", _FUNC, low=1)
     weights = _value_weights(value, amat, eq)
     lam = scale_rows(amat, 1.0 / eq)
-    h, was_1d = to_contiguous_batch(h1)
+    h, was_1d = as_batch(h1, contiguous=True)
     if method == "linear" and solver == "limit":
         final, rounds, residual = _linear_limit(lam, h, tol, max_iter)
         spare = None
@@ -316,7 +320,7 @@ def _linear(
         return h, rounds, residual, dh
     # Picard form h(t+1) = min(1, h1 + Lambda h(t)) on two buffers; the shock is kept compact.
     n = h1.shape[0]
-    nz = h1.any(axis=1)
+    nz: NDArray[np.bool_] = np.asarray(h1.any(axis=1))
     rows = np.flatnonzero(nz)
     slot = np.full(n, -1, dtype=np.int64)
     slot[rows] = np.arange(rows.size)

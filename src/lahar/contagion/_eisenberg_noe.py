@@ -47,7 +47,7 @@ numpy/scipy engine uses sparse-times-sparse products on a list of pairs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -55,31 +55,23 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import check_scalar, check_vector
+from lahar._validation import as_batch, check_scalar, check_vector, fail
 from lahar.contagion import _kernels
 from lahar.contagion._common import (
     check_square,
     column_sums,
     row_sums,
     scale_rows,
-    to_contiguous_batch,
 )
 from lahar.errors import LaharError
 
-__all__ = ["ClearingResult", "eisenberg_noe"]
+__all__ = ["ClearingResult", "ClearingSystem", "eisenberg_noe", "prepare_clearing"]
 
 _FUNC = "eisenberg_noe()"
 
 #: Floating-point guard on the default test: entity i defaults when its shortfall exceeds
 #: ``_RTOL * pbar_i``. Ties at exactly zero equity count as solvent (greatest vector).
 _RTOL = 1e-12
-
-#: Picard sweeps without a new default before the next exact block solve (numpy engine).
-_PATIENCE = 1
-
-#: Sweeps without a new default, with shortfalls still changing, before the compiled engine
-#: solves the still-changing part exactly (changes that persist mean cycles among defaults).
-_PATIENCE_LU = 1
 
 #: Safety cap on Picard sweeps between two exact solves.
 _MAX_SWEEPS = 64
@@ -103,15 +95,16 @@ class ClearingResult:
     defaulted : ndarray of bool
         ``True`` where the entity cannot meet its obligations, i.e. ``equity < 0`` (within a
         relative ``1e-12 * obligations`` floating-point guard).
-    rounds : int or ndarray of int
-        Default waves per scenario: passes (Picard sweeps or exact solves) in which the
-        scenario's default set grew; 0 when nobody defaults. ``int`` for one scenario, shape
-        ``(S,)`` for a batch.
+    waves : int or ndarray of int
+        Default waves per scenario: passes of the algorithm (Picard sweeps or exact solves)
+        in which the scenario's default set grew; 0 when nobody defaults. ``int`` for one
+        scenario, shape ``(S,)`` for a batch. (Not an iteration count: the iterative models'
+        ``rounds`` count iterations, see :class:`~lahar.contagion.DebtRankResult`.)
     obligations : ndarray, shape (n,)
         Total nominal obligations :math:`\bar p` (interbank plus external liabilities).
-    equity_loss : ndarray
-        Loss on interbank claims caused by the clearing,
-        :math:`\Pi^\top(\bar p - p) \ge 0`, USD.
+    credit_loss : ndarray
+        Each creditor's loss on its interbank claims at the clearing vector,
+        :math:`\Pi^\top(\bar p - p) \ge 0`, USD: what it was owed minus what it receives.
     external_share : ndarray, shape (n,)
         Share :math:`l^e_i / \bar p_i` of each entity's obligations owed outside the network
         (zero without ``external_liabilities``).
@@ -122,9 +115,9 @@ class ClearingResult:
     payments: NDArray[np.float64]
     equity: NDArray[np.float64]
     defaulted: NDArray[np.bool_]
-    rounds: int | NDArray[np.int64]
+    waves: int | NDArray[np.int64]
     obligations: NDArray[np.float64]
-    equity_loss: NDArray[np.float64]
+    credit_loss: NDArray[np.float64]
     external_share: NDArray[np.float64]
     n_solves: int
 
@@ -135,19 +128,157 @@ class ClearingResult:
         return self.payments * (share if self.payments.ndim == 1 else share[:, None])
 
 
-@dataclass(frozen=True)
-class _System:
-    """A prepared liabilities network: relative liabilities, obligations, interbank assets."""
+@dataclass(frozen=True, eq=False)
+class ClearingSystem:
+    r"""A liabilities network prepared for clearing (from :func:`prepare_clearing`).
+
+    Holds what does not depend on external assets, so that one network can be cleared for
+    many sets of external assets -- in batches, and warm-started from an earlier answer, as
+    the multi-channel :func:`~lahar.contagion.cascade` does at every round.
+
+    Attributes
+    ----------
+    n : int
+        Number of entities.
+    pi : scipy.sparse.csr_array, shape (n, n)
+        Relative liabilities :math:`\Pi_{ij} = L_{ij} / \bar p_i` (rows: debtors).
+    obligations : ndarray, shape (n,)
+        Total nominal obligations :math:`\bar p` (interbank plus external liabilities), USD.
+    interbank_assets : ndarray, shape (n,)
+        Claims on the other entities at full payment, :math:`a = \Pi^\top \bar p` (the
+        column sums of ``L``), USD.
+    external_liabilities : ndarray, shape (n,)
+        Debt owed outside the network (zeros if none), USD.
+    """
 
     n: int
-    pi: sp.csr_array  # Pi[i, j] = L[i, j] / pbar[i] (rows: debtors)
-    pbar: NDArray[np.float64]  # total obligations, interbank + external
-    assets: NDArray[np.float64]  # a = Pi^T pbar = column sums of L
-    external: NDArray[np.float64]  # external liabilities (zeros if none)
-    eps: NDArray[np.float64]  # default-test guard per entity
+    pi: sp.csr_array
+    obligations: NDArray[np.float64]
+    interbank_assets: NDArray[np.float64]
+    external_liabilities: NDArray[np.float64]
+    _eps: NDArray[np.float64] = field(repr=False)  # default-test guard per entity
+
+    def clear(
+        self,
+        external_assets: ArrayLike,
+        *,
+        alpha: float = 1.0,
+        beta: float = 1.0,
+        start: ArrayLike | None = None,
+    ) -> ClearingResult:
+        r"""Greatest clearing vector for external assets ``e``, optionally warm-started.
+
+        Parameters
+        ----------
+        external_assets : array_like, shape (n,) or (n, S)
+            External assets :math:`e`, USD, >= 0; one column per scenario.
+        alpha, beta : float, default 1.0
+            Recovery rates on external and interbank assets in default, in [0, 1] (see
+            :func:`eisenberg_noe`).
+        start : array_like, shape like ``external_assets``, optional
+            Payments known to lie at or above the greatest clearing vector of these external
+            assets, in ``[0, obligations]``: typically the ``payments`` of this system cleared
+            for external assets at least as large (clearing payments increase with external
+            assets; Eisenberg & Noe 2001, Lemma 5), with the same ``alpha`` and ``beta``. The
+            algorithm then starts from them instead of from full payment; the default set of
+            ``start`` is assumed, not re-tested. A start below the answer gives a wrong
+            (too small) clearing vector.
+
+        Returns
+        -------
+        ClearingResult
+
+        Raises
+        ------
+        lahar.errors.DataError
+            Bad shapes, NaN or negative entries, ``alpha``/``beta`` outside [0, 1], a
+            ``start`` outside ``[0, obligations]``.
+
+        Examples
+        --------
+        The three banks of :func:`eisenberg_noe`, cleared at full external assets and then,
+        warm-started from that answer, at half of them:
+
+        >>> import numpy as np
+        >>> L = np.array([[0, 20, 10], [5, 0, 24], [10, 0, 0]], dtype=float)
+        >>> system = prepare_clearing(L)
+        >>> full = system.clear(np.full(3, 10.0))
+        >>> half = system.clear(np.full(3, 5.0), start=full.payments)
+        >>> print(np.round(half.payments, 3), half.defaulted.tolist())
+        [17.922 16.948 10.   ] [True, True, False]
+        """
+        return self._solve(external_assets, alpha, beta, start, "ClearingSystem.clear()")
+
+    def _solve(
+        self, external_assets: ArrayLike, alpha: float, beta: float, start: Any, func: str
+    ) -> ClearingResult:
+        e_in = check_vector(external_assets, "external_assets", func, n=self.n, batch=True)
+        alpha = check_scalar(alpha, "alpha", func, low=0.0, high=1.0)
+        beta = check_scalar(beta, "beta", func, low=0.0, high=1.0)
+        e, was_1d = as_batch(e_in, contiguous=True)
+        x0 = None if start is None else self._shortfall(start, e.shape, func)
+        return _result(self, _clear(self, e, alpha, beta, start=x0), e, was_1d)
+
+    def _shortfall(
+        self, start: ArrayLike, shape: tuple[int, ...], func: str
+    ) -> NDArray[np.float64]:
+        """``obligations - start`` as an (n, S) array, ``start`` checked to lie in [0, pbar]."""
+        p0 = check_vector(start, "start", func, n=self.n, batch=True)
+        p0, _ = as_batch(p0)
+        if p0.shape != shape:
+            raise fail(func, "start", f"of the shape of 'external_assets' {shape}", str(p0.shape))
+        x0 = self.obligations[:, None] - p0
+        over = x0 < 0
+        if over.any():
+            k = np.unravel_index(int(np.flatnonzero(over.ravel())[0]), shape)
+            raise fail(
+                func,
+                "start",
+                "payments in [0, obligations]",
+                f"{p0[k]:g} > {self.obligations[k[0]]:g} at {[int(v) for v in k]}",
+            )
+        return np.ascontiguousarray(x0)
 
 
-def _prepare(liabilities: Any, external_liabilities: Any, func: str = _FUNC) -> _System:
+def prepare_clearing(
+    liabilities: ArrayLike | sp.sparray | sp.spmatrix,
+    external_liabilities: ArrayLike | None = None,
+) -> ClearingSystem:
+    r"""Prepare a liabilities network once for many clearings (:meth:`ClearingSystem.clear`).
+
+    Computes the obligations :math:`\bar p_i = \sum_j L_{ij} + l^e_i`, the relative
+    liabilities :math:`\Pi_{ij} = L_{ij} / \bar p_i` and the interbank assets
+    :math:`a = \Pi^\top \bar p`; ``eisenberg_noe(L, e, ...)`` is
+    ``prepare_clearing(L, el).clear(e, ...)``.
+
+    Parameters
+    ----------
+    liabilities : array_like or scipy.sparse array, shape (n, n)
+        ``liabilities[i, j]`` = nominal amount entity ``i`` owes entity ``j`` (USD, >= 0, zero
+        diagonal).
+    external_liabilities : array_like, shape (n,), optional
+        Debt owed outside the network, USD, >= 0, pari passu with interbank debt.
+
+    Returns
+    -------
+    ClearingSystem
+
+    Raises
+    ------
+    lahar.errors.DataError
+        A non-square matrix, a non-zero diagonal, NaN or negative entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = prepare_clearing(np.array([[0, 20, 10], [5, 0, 24], [10, 0, 0]], dtype=float))
+    >>> s.obligations.tolist(), s.interbank_assets.tolist()
+    ([30.0, 29.0, 10.0], [15.0, 20.0, 34.0])
+    """
+    return _prepare(liabilities, external_liabilities, "prepare_clearing()")
+
+
+def _prepare(liabilities: Any, external_liabilities: Any, func: str) -> ClearingSystem:
     lmat = check_square(liabilities, "liabilities", func)
     n = lmat.shape[0]
     interbank = row_sums(lmat)
@@ -157,14 +288,13 @@ def _prepare(liabilities: Any, external_liabilities: Any, func: str = _FUNC) -> 
         ext = np.array(check_vector(external_liabilities, "external_liabilities", func, n=n))
     pbar = interbank + ext
     inv = np.divide(1.0, pbar, out=np.zeros(n), where=pbar > 0)
-    pi = scale_rows(lmat, inv)
-    return _System(
+    return ClearingSystem(
         n=n,
-        pi=pi,
-        pbar=pbar,
-        assets=column_sums(lmat),
-        external=ext,
-        eps=_RTOL * pbar,
+        pi=scale_rows(lmat, inv),
+        obligations=pbar,
+        interbank_assets=column_sums(lmat),
+        external_liabilities=ext,
+        _eps=_RTOL * pbar,
     )
 
 
@@ -192,7 +322,7 @@ class _PairState:
     Used when numba is not available; :func:`_clear_compiled` is the fast path.
     """
 
-    def __init__(self, system: _System, e: NDArray[np.float64], alpha: float, beta: float):
+    def __init__(self, system: ClearingSystem, e: NDArray[np.float64], alpha: float, beta: float):
         self.sys = system
         self.n, self.S = e.shape
         self.e = e.reshape(-1)  # a view, never written
@@ -213,8 +343,12 @@ class _PairState:
         """Picard map on defaulted pairs: x = pbar - alpha e - beta (a - loss), within [0, pbar]."""
         i = self._node(keys)
         s = self.sys
-        t = s.pbar[i] - self.alpha * self.e[keys] - self.beta * (s.assets[i] - self.loss[keys])
-        return np.clip(t, 0.0, s.pbar[i])
+        t = (
+            s.obligations[i]
+            - self.alpha * self.e[keys]
+            - self.beta * (s.interbank_assets[i] - self.loss[keys])
+        )
+        return np.clip(t, 0.0, s.obligations[i])
 
     def propagate(self, keys: NDArray[np.int64], delta: NDArray[np.float64]) -> NDArray[np.int64]:
         """Add ``Pi^T delta`` to the losses; return the flat indices whose loss changed."""
@@ -237,8 +371,8 @@ class _PairState:
         cand = flat[~self.defaulted[flat]]
         i = self._node(cand)
         s = self.sys
-        equity = self.e[cand] + (s.assets[i] - s.pbar[i]) - self.loss[cand]
-        return cand[equity < -s.eps[i]]
+        equity = self.e[cand] + (s.interbank_assets[i] - s.obligations[i]) - self.loss[cand]
+        return cand[equity < -s._eps[i]]
 
     def add(self, keys: NDArray[np.int64]) -> None:
         """Mark ``keys`` (unique, not yet defaulted) as defaulted."""
@@ -264,11 +398,11 @@ class _PairState:
         self.keys = keys
         i = self._node(keys)
         s = self.sys
-        rhs = s.pbar[i] - self.alpha * self.e[keys] - self.beta * s.assets[i]
+        rhs = s.obligations[i] - self.alpha * self.e[keys] - self.beta * s.interbank_assets[i]
         rows, cols, vals = _block_matrix(s, keys, self.S)
         x_new = _block_solve(rows, cols, vals, self.beta, rhs)
         self.n_solves += 1
-        x_new = np.clip(x_new, 0.0, s.pbar[i])
+        x_new = np.clip(x_new, 0.0, s.obligations[i])
         delta = x_new - self.x[keys]
         self.x[keys] = x_new
         change = delta != 0.0
@@ -291,7 +425,7 @@ class _PairState:
 
 
 def _out_edges(
-    system: _System, keys: NDArray[np.int64], n_scen: int
+    system: ClearingSystem, keys: NDArray[np.int64], n_scen: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """For pairs ``keys`` (debtor, scenario): every (pair index, creditor key, Pi weight)."""
     pi = system.pi
@@ -308,7 +442,7 @@ def _out_edges(
 
 
 def _block_matrix(
-    system: _System, keys: NDArray[np.int64], n_scen: int
+    system: ClearingSystem, keys: NDArray[np.int64], n_scen: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """COO entries of ``Pi_DD^T`` in pair space for the sorted pairs ``keys``.
 
@@ -361,7 +495,7 @@ def _block_solve(
 
 
 def _clear(
-    system: _System,
+    system: ClearingSystem,
     e: NDArray[np.float64],
     alpha: float,
     beta: float,
@@ -379,7 +513,7 @@ def _clear(
 
 
 def _clear_pairs(
-    system: _System,
+    system: ClearingSystem,
     e: NDArray[np.float64],
     alpha: float,
     beta: float,
@@ -394,20 +528,20 @@ def _clear_pairs(
         st.keys = keys0.astype(np.int64)
         st.propagate(st.keys, st.x[st.keys])
     # Defaults at full payment (p = pbar) or at the warm start.
-    equity = (e + (system.assets - system.pbar)[:, None]).reshape(-1) - st.loss
-    first = np.flatnonzero((equity < -np.repeat(system.eps, st.S)) & ~st.defaulted)
+    equity = (e + (system.interbank_assets - system.obligations)[:, None]).reshape(-1) - st.loss
+    first = np.flatnonzero((equity < -np.repeat(system._eps, st.S)) & ~st.defaulted)
     del equity
     st.add(first)
     todo = st.keys
     while True:
-        quiet = 0
+        # Picard sweeps while they find new defaults; the first sweep that finds none hands
+        # over to an exact solve (changes that persist mean cycles among the defaulted).
         for _ in range(_MAX_SWEEPS):
             touched = st.sweep(todo)
             new = st.new_defaults(touched)
             st.add(new)
             todo = np.union1d(touched[st.defaulted[touched]], new)
-            quiet = 0 if new.size else quiet + 1
-            if quiet >= _PATIENCE or todo.size == 0:
+            if new.size == 0 or todo.size == 0:
                 break
         if st.keys.size == 0:
             break
@@ -422,7 +556,7 @@ def _clear_pairs(
 
 
 def _downstream(
-    system: _System, keys: NDArray[np.int64], n_scen: int, defaulted: NDArray[np.bool_]
+    system: ClearingSystem, keys: NDArray[np.int64], n_scen: int, defaulted: NDArray[np.bool_]
 ) -> NDArray[np.int64]:
     """Sorted closure of pairs ``keys`` under "creditor in the same scenario, defaulted"."""
     closed = np.zeros(defaulted.shape, dtype=bool)
@@ -446,7 +580,7 @@ def _at_least(buf: NDArray[np.float64], rows: int, n: int, alloc: Any) -> NDArra
 
 
 def _clear_compiled(
-    system: _System,
+    system: ClearingSystem,
     e: NDArray[np.float64],
     alpha: float,
     beta: float,
@@ -481,7 +615,16 @@ def _clear_compiled(
         dflt = np.zeros((n, n_scen), dtype=bool)
         changed = np.empty(n, dtype=bool)
         _kernels.clearing_start(
-            e, x, dflt, system.pbar, system.assets, system.eps, alpha, beta, changed, newflag
+            e,
+            x,
+            dflt,
+            system.obligations,
+            system.interbank_assets,
+            system._eps,
+            alpha,
+            beta,
+            changed,
+            newflag,
         )
         waves += newflag.any(axis=0)
         active = np.flatnonzero(changed)
@@ -496,7 +639,6 @@ def _clear_compiled(
         cand = np.arange(n, dtype=np.int64)
         full = True
     slot[active] = np.arange(active.size)
-    quiet = 0
     just_solved = False
     while True:
         newflag[:] = False
@@ -505,8 +647,8 @@ def _clear_compiled(
         changed = np.empty(cand.size, dtype=bool)
         pos[cand] = np.arange(cand.size)
         _kernels.clearing_sweep(
-            system.pi, active, slot, pending, cand, pos, acc, e, x, loss, dflt, system.pbar,
-            system.assets, system.eps, alpha, beta, full, spare, changed, newflag,
+            system.pi, active, slot, pending, cand, pos, acc, e, x, loss, dflt, system.obligations,
+            system.interbank_assets, system._eps, alpha, beta, full, spare, changed, newflag,
         )  # fmt: skip
         pos[cand] = -1
         full = False
@@ -519,17 +661,12 @@ def _clear_compiled(
         grew = newflag.any(axis=0)
         waves += grew
         if grew.any():
-            quiet = 0
             just_solved = False
             cand = _kernels.clearing_candidates(system.pi, active, mark)
             continue
         if just_solved or active.size == 0:
             break  # the last exact solve (or exact substitution) produced no new default
-        quiet += 1
-        if quiet < _PATIENCE_LU:
-            cand = _kernels.clearing_candidates(system.pi, active, mark)
-            continue
-        # Changes persist: cycles among defaulted pairs. Solve exactly on the pairs still
+        # A sweep without a new default while shortfalls still change: changes persist: cycles among defaulted pairs. Solve exactly on the pairs still
         # changing and everything downstream of them; the rest is already exact.
         r, s = np.nonzero(pending[slot[active]] != 0.0)
         changing = active[r].astype(np.int64) * n_scen + s
@@ -544,11 +681,13 @@ def _clear_compiled(
         b_rows, b_cols, b_vals = _block_matrix(system, keys, n_scen)
         inner = np.bincount(b_rows, weights=b_vals * x_prev[b_cols], minlength=keys.size)
         rhs = (
-            system.pbar[node]
+            system.obligations[node]
             - alpha * e.reshape(-1)[keys]
-            - beta * (system.assets[node] - (loss.reshape(-1)[keys] - inner))
+            - beta * (system.interbank_assets[node] - (loss.reshape(-1)[keys] - inner))
         )
-        x_new = np.clip(_block_solve(b_rows, b_cols, b_vals, beta, rhs), 0.0, system.pbar[node])
+        x_new = np.clip(
+            _block_solve(b_rows, b_cols, b_vals, beta, rhs), 0.0, system.obligations[node]
+        )
         n_solves += 1
         xf[keys] = x_new
         # Pending increments: outside the solved set none are left; on it, x_new - x_prev.
@@ -560,7 +699,6 @@ def _clear_compiled(
         pending = np.zeros((active.size, n_scen))
         pending[where, scen] = x_new - x_prev
         cand = _kernels.clearing_candidates(system.pi, active, mark)
-        quiet = 0
         just_solved = True
     # ``loss`` holds Pi^T x accumulated increment by increment (a handful of additions per
     # entry, so within a few ulps of a recomputation from scratch).
@@ -621,18 +759,20 @@ def eisenberg_noe(
 
     See Also
     --------
+    prepare_clearing : prepare a network once, then clear it for many external assets (with
+        a warm start).
     lahar.contagion.debtrank : distress propagation without defaults.
 
     Notes
     -----
-    *Equity convention.* ``equity = e + Pi^T p - pbar`` as in NetworkValuation (TV-1 of
-    ``model_test_vectors.md``): the value left to shareholders after paying all creditors in
+    *Equity convention.* ``equity = e + Pi^T p - pbar`` as in NetworkValuation (test vector
+    TV-1 of ``docs/contagion.md``): the value left to shareholders after paying all creditors in
     full, negative for a defaulted entity (whose creditors absorb the shortfall). With
     ``external_liabilities`` these are part of ``pbar`` and share pro rata in the entity's
     payment. The *senior* convention (external creditors paid first, as in NEVA and
     ``paolobarucca/eisenbergnoe``) is obtained by passing ``external_assets`` net of external
     liabilities, floored at zero, and no ``external_liabilities``; the two conventions give
-    different answers on the same data (TV-6).
+    different answers on the same data (TV-6 of ``docs/contagion.md``).
 
     *Algorithm.* Every iterate stays above the greatest clearing vector (monotonicity of
     :math:`\Phi`), so the default set only grows; the result is exact up to the rounding of the
@@ -657,7 +797,7 @@ def eisenberg_noe(
 
     Examples
     --------
-    Three banks (TV-1, NetworkValuation): bank 0 owes 20 to bank 1 and 10 to bank 2, and so
+    Three banks (TV-1 of ``docs/contagion.md``, from NetworkValuation): bank 0 owes 20 to bank 1 and 10 to bank 2, and so
     on; each holds 10 of external assets.
 
     >>> import numpy as np
@@ -668,7 +808,7 @@ def eisenberg_noe(
     [24.5455 26.3636 10.    ]
     >>> print(np.round(res.equity, 4))
     [-5.4545 -2.6364 30.    ]
-    >>> res.defaulted.tolist(), res.rounds
+    >>> res.defaulted.tolist(), res.waves
     ([True, True, False], 2)
 
     A batch: the same banks under three haircuts on external assets, in one call.
@@ -679,35 +819,38 @@ def eisenberg_noe(
      [26.364 16.948  7.532]
      [10.    10.    10.   ]]
     """
-    system = _prepare(liabilities, external_liabilities)
-    e_in = check_vector(external_assets, "external_assets", _FUNC, n=system.n, batch=True)
-    alpha = check_scalar(alpha, "alpha", _FUNC, low=0.0, high=1.0)
-    beta = check_scalar(beta, "beta", _FUNC, low=0.0, high=1.0)
-    e, was_1d = to_contiguous_batch(e_in)
-    return _result(system, _clear(system, e, alpha, beta), e, was_1d)
+    system = _prepare(liabilities, external_liabilities, _FUNC)
+    return system._solve(external_assets, alpha, beta, None, _FUNC)
 
 
 def _result(
-    system: _System, sol: _Solution, e: NDArray[np.float64], was_1d: bool
+    system: ClearingSystem, sol: _Solution, e: NDArray[np.float64], was_1d: bool
 ) -> ClearingResult:
     n, n_scen = e.shape
     payments = sol.x  # converted in place: p = pbar - x
     equity = np.empty_like(payments)
     if _kernels.available() and payments.size:
-        _kernels.clearing_outputs(e, payments, sol.loss, system.pbar, system.assets, equity)
+        _kernels.clearing_outputs(
+            e, payments, sol.loss, system.obligations, system.interbank_assets, equity
+        )
     else:
-        np.subtract(system.pbar[:, None], payments, out=payments)
+        np.subtract(system.obligations[:, None], payments, out=payments)
         np.subtract(e, sol.loss, out=equity)
-        equity += (system.assets - system.pbar)[:, None]
-    ext_share = np.divide(system.external, system.pbar, out=np.zeros(n), where=system.pbar > 0)
+        equity += (system.interbank_assets - system.obligations)[:, None]
+    ext_share = np.divide(
+        system.external_liabilities,
+        system.obligations,
+        out=np.zeros(n),
+        where=system.obligations > 0,
+    )
     if was_1d:
         return ClearingResult(
             payments=payments[:, 0],
             equity=equity[:, 0],
             defaulted=sol.defaulted[:, 0],
-            rounds=int(sol.waves[0]),
-            obligations=system.pbar.copy(),
-            equity_loss=sol.loss[:, 0],
+            waves=int(sol.waves[0]),
+            obligations=system.obligations.copy(),
+            credit_loss=sol.loss[:, 0],
             external_share=ext_share,
             n_solves=sol.n_solves,
         )
@@ -715,9 +858,9 @@ def _result(
         payments=payments,
         equity=equity,
         defaulted=sol.defaulted,
-        rounds=sol.waves,
-        obligations=system.pbar.copy(),
-        equity_loss=sol.loss,
+        waves=sol.waves,
+        obligations=system.obligations.copy(),
+        credit_loss=sol.loss,
         external_share=ext_share,
         n_solves=sol.n_solves,
     )

@@ -21,8 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import _fail, check_rect_matrix, check_vector
-from lahar.contagion._common import row_sums, to_contiguous_batch
+from lahar._validation import as_batch, check_rect_matrix, check_vector, fail
+from lahar.contagion._common import row_sums
 
 __all__ = ["FireSaleResult", "fire_sale"]
 
@@ -110,7 +110,7 @@ def fire_sale(
         scenario.
     equity : array_like, shape (N,), optional
         Equity :math:`E_n` > 0 for ``AV`` and ``IV``; default ``assets / leverage`` (leverage
-        read as assets over equity, as in TV-10).
+        read as assets over equity, as in test vector TV-10 of ``docs/contagion.md``).
 
     Returns
     -------
@@ -136,7 +136,7 @@ def fire_sale(
 
     Examples
     --------
-    Two banks, two assets (TV-10): asset 0 falls by 2 %.
+    Two banks, two assets (TV-10 of ``docs/contagion.md``): asset 0 falls by 2 %.
 
     >>> import numpy as np
     >>> from lahar.contagion import fire_sale
@@ -154,7 +154,7 @@ def fire_sale(
     """
     shape = np.shape(assets)
     if len(shape) != 1:
-        raise _fail(_FUNC, "assets", "a 1-D array of shape (N,)", f"shape {shape}")
+        raise fail(_FUNC, "assets", "a 1-D array of shape (N,)", f"shape {shape}")
     n = shape[0]
     a = check_vector(assets, "assets", _FUNC, n=n)
     m = check_rect_matrix(weights, "weights", _FUNC, shape=(n, None))
@@ -163,7 +163,7 @@ def fire_sale(
     over = np.flatnonzero(sums > 1.0 + 1e-9)
     if over.size:
         i = int(over[0])
-        raise _fail(
+        raise fail(
             _FUNC, "weights", "a matrix whose rows sum to at most 1", f"row {i} sums to {sums[i]:g}"
         )
     b = check_vector(leverage, "leverage", _FUNC, n=n)
@@ -172,12 +172,12 @@ def fire_sale(
     low = f_in < -1.0
     if low.any():
         pos = [int(x) for x in np.unravel_index(int(np.flatnonzero(low.ravel())[0]), f_in.shape)]
-        raise _fail(_FUNC, "shock", "asset returns >= -1", f"{f_in[tuple(pos)]:g} at {pos}")
+        raise fail(_FUNC, "shock", "asset returns >= -1", f"{f_in[tuple(pos)]:g} at {pos}")
     if equity is None:
         bad = np.flatnonzero(b <= 0)
         if bad.size:
             i = int(bad[0])
-            raise _fail(
+            raise fail(
                 _FUNC,
                 "leverage",
                 "> 0 when 'equity' is not given (equity = assets / leverage)",
@@ -188,11 +188,11 @@ def fire_sale(
         eq = check_vector(equity, "equity", _FUNC, n=n, positive=True)
     if (eq <= 0).any():
         i = int(np.flatnonzero(eq <= 0)[0])
-        raise _fail(
+        raise fail(
             _FUNC, "assets", "> 0 when equity is derived as assets / leverage", f"{a[i]:g} at [{i}]"
         )
 
-    f, was_1d = to_contiguous_batch(f_in)
+    f, was_1d = as_batch(f_in, contiguous=True)
     mt = m.T
     direct = -a[:, None] * np.asarray(m @ f)
     sales = b[:, None] * direct

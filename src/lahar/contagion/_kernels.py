@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -228,7 +229,7 @@ def clearing_start(
         _compiled()._clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag)
 
 
-def clearing_candidates(pi: object, rows: NDArray[np.int64], mark: NDArray[np.bool_]) -> NDArray:
+def clearing_candidates(pi: Any, rows: NDArray[np.int64], mark: NDArray[np.bool_]) -> NDArray:
     """Sorted creditors of the debtors ``rows`` (``pi`` = CSR of ``Pi``, rows = debtors).
 
     ``mark`` is an all-``False`` work vector of length n and is left all-``False``.
@@ -240,7 +241,7 @@ def clearing_candidates(pi: object, rows: NDArray[np.int64], mark: NDArray[np.bo
 
 
 def clearing_sweep(
-    pi: object,
+    pi: Any,
     active: NDArray[np.int64],
     slot: NDArray[np.int64],
     pending: NDArray[np.float64],

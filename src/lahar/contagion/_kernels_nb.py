@@ -50,7 +50,7 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
     @_nb.njit(inline="always")
     def _prefetch_row(x, row):
         for s in range(0, x.shape[1], 8):  # one hint per 64-byte line
-            _prefetch(x, row, s)
+            _prefetch(x, row, s)  # type: ignore[call-arg]  # a numba intrinsic
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _linear_step(indptr, indices, data, slot, shock, h, h_next, nz, nz_next, rowmax):

@@ -7,18 +7,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import functools
 import re
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from lahar.errors import DataError, Problem
+from lahar.network import TERM_FORBIDDEN, TERM_REQUIRED
 
-__all__ = ["FILES", "Field", "read_tables", "schema", "validate"]
+__all__ = [
+    "FILES",
+    "MAX_FILE_BYTES",
+    "MAX_PROBLEMS_PER_FILE",
+    "Field",
+    "Metric",
+    "metrics",
+    "read_tables",
+    "schema",
+    "validate",
+]
 
 FILES: tuple[str, ...] = ("sources.csv", "entities.csv", "exposures.csv", "facts.csv")
 """Dataset files in dependency order."""
@@ -38,25 +51,41 @@ _BOUNDS = {
     ("exposures.csv", "quantity"): (0.0, True),
 }
 _YEAR_RANGE = (1990, 2060)
-TERM_REQUIRED = frozenset({"purchase_commitment", "cloud_contract", "lease", "power_purchase"})
-"""Layers whose exposures are multi-year contracts and must carry ``term_years``."""
-TERM_FORBIDDEN = frozenset({"equity", "governance"})
-"""Layers that are stocks or ties, not flows: no ``term_years``."""
 _GOVERNANCE_STATUSES = frozenset({"announced", "reported", "estimate"})
-_METRIC_UNIT = {
-    "employees": "count",
-    "power_mw": "MW",
-    "energy_twh": "TWh",
-    "index_weight": "percent",
-    "capacity_price": "USD/MW-day",
-    "gdp_share": "percent",
-    "gdp_growth_share": "percent",
-    "gdp_growth_contribution": "pp",
-    "adoption_rate": "percent",
-    "weekly_active_users": "count",
-    "survey_share": "percent",
-    "valuation_ratio": "ratio",
+_METRICS_PATH = Path(__file__).with_name("metrics.csv")
+_BASIS_OF_NATURE = {
+    "flow": frozenset({"year", "ttm", "run_rate", "half", "quarter", "multi_year"}),
+    "stock": frozenset({"point"}),
 }
+"""Bases a figure may have, by the nature of its metric (ratios may have any)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One facts metric, as declared in ``metrics.csv``."""
+
+    name: str
+    unit: str
+    nature: str
+    description: str
+
+
+@functools.cache
+def _metrics() -> dict[str, Metric]:
+    with _METRICS_PATH.open(encoding="utf-8", newline="") as fh:
+        return {
+            r["metric"]: Metric(r["metric"], r["unit"], r["nature"], r["description"])
+            for r in csv.DictReader(fh)
+        }
+
+
+def metrics() -> dict[str, Metric]:
+    """Return the facts metrics of ``metrics.csv``: name -> :class:`Metric`.
+
+    ``nature`` is ``flow`` (a figure over a period: revenue, capex), ``stock`` (a figure at a
+    date: assets, equity, market value) or ``ratio``.
+    """
+    return dict(_metrics())
 
 
 @dataclass(frozen=True)
@@ -91,35 +120,155 @@ def schema() -> dict[str, list[Field]]:
     return out
 
 
-def _records(path: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and ``(line, fields)`` records of a CSV file; decoding problems are reported."""
+MAX_FILE_BYTES = 64 * 2**20
+"""Largest dataset CSV read (64 MiB); a larger file is refused before it is read."""
+MAX_PROBLEMS_PER_FILE = 100
+"""Problems listed per file; the rest are counted (``... and N more``)."""
+_MAX_LINE_BYTES = 2**20  # one physical line; a longer one is junk, refused unread
+
+
+class _Problems(list):
+    """A problem list that keeps the first :data:`MAX_PROBLEMS_PER_FILE` of each file.
+
+    Later problems of a full file are only counted, so a file of junk costs bounded memory;
+    :meth:`finish` appends one ``... and N more`` line per full file.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}
+
+    def append(self, problem: Problem) -> None:
+        n = self.kept.get(problem.file, 0)
+        if n >= MAX_PROBLEMS_PER_FILE:
+            self.dropped[problem.file] = self.dropped.get(problem.file, 0) + 1
+            return
+        self.kept[problem.file] = n + 1
+        super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.append(p)
+
+    def full(self, file: str) -> bool:
+        """True once ``file`` has the most problems listed."""
+        return self.kept.get(file, 0) >= MAX_PROBLEMS_PER_FILE
+
+    def finish(self) -> list[Problem]:
+        """The kept problems plus one ``... and N more`` line per full file."""
+        out = list(self)
+        for file, n in self.dropped.items():
+            out.append(
+                Problem(
+                    file,
+                    None,
+                    "-",
+                    f"... and {n} more problem{'s' if n != 1 else ''} "
+                    f"(only the first {MAX_PROBLEMS_PER_FILE} are listed)",
+                )
+            )
+        return out
+
+
+def _open_regular(path: Path, problems: list[Problem]) -> BinaryIO | None:
+    """Open a dataset file for reading if it is a regular file within the size limit."""
     name = path.name
     try:
-        text = path.read_bytes().decode("utf-8")
+        info = path.stat()  # follows a link: a link to a regular file is fine
     except FileNotFoundError:
         problems.append(Problem(name, None, "-", f"file not found in {path.parent}"))
-        return [], []
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "-", f"not valid UTF-8 ({exc.reason})"))
-        return [], []
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] = []
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, "-", f"cannot read: {exc.strerror}"))
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        problems.append(
+            Problem(name, None, "-", "not a regular file (a device, pipe, socket or folder)")
+        )
+        return None
+    if info.st_size > MAX_FILE_BYTES:
+        problems.append(
+            Problem(
+                name,
+                None,
+                "-",
+                f"file is {info.st_size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} "
+                "MiB limit of a dataset file",
+            )
+        )
+        return None
     try:
-        for rec in reader:
-            if not header:
-                header = [h.strip() for h in rec]
-            elif rec and any(x.strip() for x in rec):
-                rows.append((start, rec))
-            start = reader.line_num + 1
+        return path.open("rb")
+    except OSError as exc:
+        problems.append(Problem(name, None, "-", f"cannot read: {exc.strerror}"))
+        return None
+
+
+def _decoded_lines(fh: BinaryIO, name: str, problems: list[Problem]) -> Iterator[str]:
+    """Yield the file's lines as text, line by line; stop at bad UTF-8 or past the size cap."""
+    read = 0
+    lines = iter(lambda: fh.readline(_MAX_LINE_BYTES + 1), b"")
+    for number, raw in enumerate(lines, start=1):
+        if len(raw) > _MAX_LINE_BYTES:
+            problems.append(
+                Problem(name, number, "-", f"line longer than {_MAX_LINE_BYTES // 2**20} MiB")
+            )
+            return
+        read += len(raw)
+        if read > MAX_FILE_BYTES:  # the file grew after it was measured
+            problems.append(
+                Problem(
+                    name, number, "-", f"file grew past the {MAX_FILE_BYTES // 2**20} MiB limit"
+                )
+            )
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(name, number, "-", f"not valid UTF-8 ({exc.reason})"))
+            return
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _records(
+    path: Path, problems: list[Problem]
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and a lazy iterator of ``(line, fields)`` records: the file is streamed.
+
+    Decoding, size and CSV problems are reported into ``problems`` as the records are read.
+    """
+    name = path.name
+    fh = _open_regular(path, problems)
+    if fh is None:
+        return [], iter(())
+    reader = csv.reader(_decoded_lines(fh, name, problems), strict=True)
+    try:
+        first = next(reader, None)
     except csv.Error as exc:
-        problems.append(Problem(name, start, "-", f"malformed CSV: {exc}"))
-    if not header:
-        problems.append(Problem(name, 1, "-", "empty file: expected a header row"))
-    return header, rows
+        problems.append(Problem(name, 1, "-", f"malformed CSV: {exc}"))
+        first = None
+    if first is None:
+        fh.close()
+        if not any(p.file == name for p in problems):
+            problems.append(Problem(name, 1, "-", "empty file: expected a header row"))
+        return [], iter(())
+    return [h.strip() for h in first], _rest(reader, fh, name, problems)
+
+
+def _rest(
+    reader: Any, fh: BinaryIO, name: str, problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    """The records after the header, with the line each starts on; closes the file."""
+    start = reader.line_num + 1
+    with fh:
+        try:
+            for rec in reader:
+                if rec and any(x.strip() for x in rec):
+                    yield start, rec
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            problems.append(Problem(name, start, "-", f"malformed CSV: {exc}"))
 
 
 def _check_value(f: Field, raw: str, line: int, problems: list[Problem]) -> None:
@@ -141,6 +290,10 @@ def _check_value(f: Field, raw: str, line: int, problems: list[Problem]) -> None
     elif f.type == "enum":
         if raw not in f.allowed:
             bad(f"expected one of {', '.join(f.allowed)}; got {raw!r}")
+    elif f.type == "metric":
+        known = metrics()
+        if raw not in known:
+            bad(f"expected a metric of metrics.csv ({', '.join(known)}); got {raw!r}")
     elif f.type == "float":
         try:
             x = float(raw)
@@ -227,8 +380,14 @@ def _file_problems(
                 )
             else:
                 ids[rid] = line
-        rows.append((line, row))
+        if not _is_full(problems, name):
+            rows.append((line, row))
     return header, rows
+
+
+def _is_full(problems: list[Problem], file: str) -> bool:
+    """True once ``file`` has the most problems listed (its rows are then no longer kept)."""
+    return isinstance(problems, _Problems) and problems.full(file)
 
 
 def _cross_checks(
@@ -238,6 +397,7 @@ def _cross_checks(
     source_ids = {r.get("id", "") for _, r in parsed["sources.csv"]}
     entity_ids = {r.get("id", "") for _, r in parsed["entities.csv"]}
     exposures_by_id = {r.get("id", ""): r for _, r in parsed["exposures.csv"]}
+    known_metrics = metrics()
 
     def ref(
         file: str, line: int, row: dict[str, str], col: str, known: set[str], what: str
@@ -319,26 +479,236 @@ def _cross_checks(
         ref(f, line, row, "entity", entity_ids, "entity")
         ref(f, line, row, "source_id", source_ids, "source")
         metric, unit = row.get("metric", ""), row.get("unit", "")
-        want = _METRIC_UNIT.get(metric, "USD")
-        if metric and unit and unit != want:
-            problems.append(Problem(f, line, "unit", f"metric {metric} is in {want}; got {unit!r}"))
+        spec = known_metrics.get(metric)
+        if spec is None:
+            continue
+        if unit and unit != spec.unit:
+            problems.append(
+                Problem(f, line, "unit", f"metric {metric} is in {spec.unit}; got {unit!r}")
+            )
+        basis = row.get("basis", "")
+        allowed = _BASIS_OF_NATURE.get(spec.nature)
+        if basis and allowed is not None and basis not in allowed:
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    "basis",
+                    f"{metric} is a {spec.nature}: expected one of {', '.join(sorted(allowed))}; "
+                    f"got {basis!r}",
+                )
+            )
+        _check_range(f, line, row, problems)
     for line, row in parsed["sources.csv"]:
         if row.get("accessed") and row.get("date") and row["accessed"] < row["date"]:
             problems.append(
                 Problem("sources.csv", line, "accessed", "accessed before the publication date")
             )
+    _consistency_checks(parsed, problems)
+
+
+STRONG_SOURCE_CLASSES = frozenset({"primary", "press"})
+"""Source classes that may carry ``confidence = high`` (rules in docs/data.md)."""
+CAPACITY_LAYERS = frozenset({"equity", "debt"})
+"""Layers whose holdings may be held for clients (``capacity``)."""
+_HELD_STATUSES = frozenset({"drawn", "reported", "estimate"})
+"""Exposure statuses that describe a stake actually held (not a plan)."""
+
+
+def _amount(row: dict[str, str], col: str) -> float | None:
+    try:
+        x = float(row.get(col, ""))
+    except ValueError:
+        return None
+    return x if np.isfinite(x) else None
+
+
+def _latest_fact(
+    parsed: dict[str, list[tuple[int, dict[str, str]]]], metric: str
+) -> dict[str, tuple[int, float]]:
+    """Entity -> (line, value) of its latest-year ``metric`` fact (the largest value of that year)."""
+    best: dict[str, tuple[int, int, float]] = {}
+    for line, row in parsed["facts.csv"]:
+        if row.get("metric") != metric:
+            continue
+        value = _amount(row, "value")
+        try:
+            year = int(row.get("year", ""))
+        except ValueError:
+            continue
+        if value is None:
+            continue
+        key = row.get("entity", "")
+        old = best.get(key)
+        if old is None or (year, value) > (old[1], old[2]):
+            best[key] = (line, year, value)
+    return {k: (line, value) for k, (line, _, value) in best.items()}
+
+
+def _consistency_checks(
+    parsed: dict[str, list[tuple[int, dict[str, str]]]], problems: list[Problem]
+) -> None:
+    """Rules that keep the dataset honest: source class and confidence, who holds what, overlaps.
+
+    * ``confidence = high`` needs a primary or press source; an estimate is never ``high``;
+    * ``capacity`` only on equity and debt;
+    * ``completed_date`` only on drawn or reported rows, and not before ``committed_date``;
+    * two rows between the same source and target in the same layer on the same date must be
+      linked: one supersedes the other, or each names the other's id in ``note`` (additive
+      tranches);
+    * an equity stake is not larger than the issuer's latest ``market_cap`` fact;
+    * a holder's own (``capacity`` not ``client``) equity and debt held (drawn, reported or
+      estimate; not superseded) do not exceed its latest ``total_assets`` fact.
+    """
+    source_class = {r.get("id", ""): r.get("source_class", "") for _, r in parsed["sources.csv"]}
+    for file in ("exposures.csv", "facts.csv"):
+        for line, row in parsed[file]:
+            if row.get("confidence") != "high":
+                continue
+            cls = source_class.get(row.get("source_id", ""))
+            if cls is not None and cls not in STRONG_SOURCE_CLASSES:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "confidence",
+                        f"high needs a primary or press source; {row['source_id']} is "
+                        f"{cls or 'unclassified'} (use medium or low, or cite a better source)",
+                    )
+                )
+            if row.get("status") == "estimate":
+                problems.append(
+                    Problem(file, line, "confidence", "an estimate is low or medium, never high")
+                )
+    exposures = parsed["exposures.csv"]
+    superseded = {r.get("supersedes", "") for _, r in exposures} - {""}
+    groups: dict[tuple[str, str, str, str], list[tuple[int, dict[str, str]]]] = {}
+    for line, row in exposures:
+        cap, layer = row.get("capacity", ""), row.get("layer", "")
+        if cap and layer and layer not in CAPACITY_LAYERS:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "capacity",
+                    f"capacity applies to equity and debt holdings only; layer is {layer}",
+                )
+            )
+        key = (row.get("source", ""), row.get("target", ""), layer, row.get("date", ""))
+        groups.setdefault(key, []).append((line, row))
+    for rows in groups.values():
+        for i, (line, row) in enumerate(rows):
+            for _, other in rows[:i]:
+                a, b = row.get("id", ""), other.get("id", "")
+                linked = row.get("supersedes") == b or other.get("supersedes") == a
+                named = b in row.get("note", "") and a in other.get("note", "")
+                if not (linked or named):
+                    problems.append(
+                        Problem(
+                            "exposures.csv",
+                            line,
+                            "supersedes",
+                            f"{a} and {b} tie the same source and target in layer "
+                            f"{row.get('layer')} on {row.get('date')}: supersede one, or name "
+                            "each other in note if they add up",
+                        )
+                    )
+    for line, row in exposures:
+        committed, completed = row.get("committed_date", ""), row.get("completed_date", "")
+        if completed and row.get("status") not in ("drawn", "reported"):
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "completed_date",
+                    f"a completed deal is drawn (or reported); status is {row.get('status')!r}",
+                )
+            )
+        if committed and completed and completed < committed:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "completed_date",
+                    f"completed {completed} before it was committed {committed}",
+                )
+            )
+    market_cap = _latest_fact(parsed, "market_cap")
+    for line, row in exposures:
+        if row.get("layer") != "equity" or row.get("id") in superseded:
+            continue
+        amount, cap = _amount(row, "amount_usd"), market_cap.get(row.get("target", ""))
+        if amount is not None and cap is not None and amount > cap[1]:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    line,
+                    "amount_usd",
+                    f"stake ${amount:,.0f} exceeds {row['target']}'s market value "
+                    f"${cap[1]:,.0f} (facts.csv:{cap[0]})",
+                )
+            )
+    assets = _latest_fact(parsed, "total_assets")
+    own: dict[str, list[tuple[float, int]]] = {}
+    for line, row in exposures:
+        amount = _amount(row, "amount_usd")
+        if (
+            row.get("layer") in CAPACITY_LAYERS
+            and row.get("capacity", "") != "client"
+            and row.get("status") in _HELD_STATUSES
+            and row.get("id") not in superseded
+            and amount is not None
+        ):
+            own.setdefault(row.get("source", ""), []).append((amount, line))
+    for holder, stakes in own.items():
+        total, limit = sum(a for a, _ in stakes), assets.get(holder)
+        if limit is not None and total > limit[1]:
+            problems.append(
+                Problem(
+                    "exposures.csv",
+                    max(stakes)[1],
+                    "capacity",
+                    f"{holder}'s own equity and debt holdings sum to ${total:,.0f}, more than "
+                    f"its total assets ${limit[1]:,.0f} (facts.csv:{limit[0]}); mark holdings "
+                    "for clients capacity=client, or fix the amounts",
+                )
+            )
+
+
+def _check_range(file: str, line: int, row: dict[str, str], problems: list[Problem]) -> None:
+    """``low <= value <= high`` where a range is given; low and high go together."""
+    low, high, value = row.get("low", ""), row.get("high", ""), row.get("value", "")
+    if bool(low) != bool(high):
+        problems.append(Problem(file, line, "high" if low else "low", "low and high go together"))
+        return
+    if not low:
+        return
+    try:
+        lo, hi, v = float(low), float(high), float(value)
+    except ValueError:
+        return  # reported by the type checks
+    if not lo <= v <= hi:
+        problems.append(
+            Problem(
+                file, line, "value", f"expected low <= value <= high; got {lo:g}, {v:g}, {hi:g}"
+            )
+        )
 
 
 def _parse(directory: Path) -> tuple[list[Problem], dict[str, list[tuple[int, dict[str, str]]]]]:
-    problems: list[Problem] = []
+    if not directory.is_dir():
+        what = "no such folder" if not directory.exists() else "not a folder"
+        return [Problem(str(directory), None, "-", f"{what}: expected a dataset folder")], {}
+    problems = _Problems()
     spec = schema()
     parsed = {}
     for file in FILES:
         _, rows = _file_problems(directory, spec[file], problems)
         parsed[file] = rows
-    _cross_checks(parsed, problems)
+    if not any(problems.full(f) for f in FILES):  # a file of junk: cross checks would be noise
+        _cross_checks(parsed, problems)
     problems.sort(key=lambda p: (FILES.index(p.file) if p.file in FILES else 99, p.line or 0))
-    return problems, parsed
+    return problems.finish(), parsed
 
 
 def validate(directory: str | Path | None = None) -> list[Problem]:

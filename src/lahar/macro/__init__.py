@@ -1,15 +1,16 @@
 """The real economy: input–output, markets and energy models of an AI bust.
 
-* :mod:`lahar.macro.input_output` — Leontief / Ghosh models, multipliers and BEA's 71-industry
-  US tables (:func:`~lahar.macro.input_output.load_bea`), AI-capex bridge.
+Pure models over arrays: nothing here reads a file. The tables they take come from
+:mod:`lahar.data` (BEA's 71-industry US input–output tables: :func:`lahar.data.load_bea`; the
+AI-capex bridge: :func:`lahar.data.capex_bridge`; sourced parameters:
+:func:`lahar.data.load_parameters`).
+
+* :mod:`lahar.macro.input_output` — Leontief / Ghosh models, multipliers, satellite effects,
+  AI-capex final demand.
 * :mod:`lahar.macro.markets` — equity repricing, index losses, savings, wealth effect.
 * :mod:`lahar.macro.energy` — data-centre load, reserve margins, capacity prices, contracts.
-* :mod:`lahar.macro.summary` — :func:`~lahar.macro.summary.capex_bust`: GDP, jobs and savings.
-* :mod:`lahar.macro.parameters` — the sourced parameters (``data/parameters.csv``).
 """
 
-from lahar.macro.input_output import IOTable, leontief, load_bea
-from lahar.macro.parameters import load_parameters
-from lahar.macro.summary import MacroSummary, capex_bust
+from lahar.macro.input_output import leontief
 
-__all__ = ["IOTable", "MacroSummary", "capex_bust", "leontief", "load_bea", "load_parameters"]
+__all__ = ["leontief"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import scipy.linalg as sla
@@ -20,8 +20,16 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import as_batch, check_choice, check_matrix, check_vector, restore_shape
-from lahar.errors import DataError
+from lahar._validation import (
+    as_batch,
+    check_choice,
+    check_int,
+    check_matrix,
+    check_scalar,
+    check_vector,
+    fail,
+    restore_shape,
+)
 
 __all__ = [
     "IOEffects",
@@ -39,7 +47,7 @@ __all__ = [
     "type_ii_multipliers",
 ]
 
-Matrix = NDArray[np.float64] | sp.sparray | sp.spmatrix
+Matrix: TypeAlias = NDArray[np.float64] | sp.sparray | sp.spmatrix
 
 # Right-hand sides per SuperLU triangular solve (see LeontiefFactor.solve).
 _SPARSE_CHUNK = 64
@@ -182,7 +190,7 @@ def technical_coefficients(flows: ArrayLike, output: ArrayLike) -> NDArray[np.fl
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Non-square flows, NaN, negative entries, or an output that is not > 0.
 
     References
@@ -236,9 +244,11 @@ def _positive_output(output: ArrayLike, n: int, func: str) -> NDArray[np.float64
     x = check_vector(output, "output", func, n=n)
     if (x <= 0).any():
         k = int(np.flatnonzero(x <= 0)[0])
-        raise ValueError(
-            f"The 'output' parameter of {func} must be > 0 everywhere. Got {x[k]:g} at [{k}] "
-            "instead (drop industries without output before computing coefficients)."
+        raise fail(
+            func,
+            "output",
+            "> 0 everywhere (drop industries without output before computing coefficients)",
+            f"{x[k]:g} at [{k}]",
         )
     return x
 
@@ -287,7 +297,11 @@ def spectral_radius_bound(
     >>> print(f"{lo:.2f} <= rho <= {hi:.2f}")
     1.10 <= rho <= 1.10
     """
-    m = abs(matrix) if sp.issparse(matrix) else np.abs(np.asarray(matrix))
+    func = "spectral_radius_bound"
+    checked = check_matrix(matrix, "matrix", func, nonneg=False)
+    max_iter = check_int(max_iter, "max_iter", func, low=1)
+    tol = check_scalar(tol, "tol", func, low=0.0)
+    m = abs(checked) if sp.issparse(checked) else np.abs(checked)
     n = m.shape[0]
     v = np.ones(n)
     lower, upper = 0.0, np.inf
@@ -342,10 +356,8 @@ def factorize(
 
     Raises
     ------
-    ValueError
-        ``M`` not square, or NaN/inf entries.
-    DataError
-        Spectral radius ``>= 1`` (not productive: some output would have to be negative or
+    lahar.errors.DataError
+        ``M`` not square, or NaN/inf entries; spectral radius ``>= 1`` (not productive: some output would have to be negative or
         infinite) or ``I - M`` singular.
 
     Examples
@@ -354,11 +366,33 @@ def factorize(
     >>> f.solve([350.0, 1700.0]).round(6)
     array([1000., 2000.])
     """
+    check_choice(
+        permc_spec, "permc_spec", "factorize", ("NATURAL", "MMD_ATA", "MMD_AT_PLUS_A", "COLAMD")
+    )
+    return _factor(
+        coefficients,
+        "coefficients",
+        "factorize",
+        check_spectral=check_spectral,
+        permc_spec=permc_spec,
+        method=method,
+    )
+
+
+def _factor(
+    coefficients: Matrix | LeontiefFactor,
+    name: str,
+    func: str,
+    *,
+    check_spectral: bool = True,
+    permc_spec: str = "MMD_AT_PLUS_A",
+    method: str = "auto",
+) -> LeontiefFactor:
+    """:func:`factorize` with the caller's parameter and function names in its errors."""
     if isinstance(coefficients, LeontiefFactor):
         return coefficients
-    func = "factorize"
     method = check_choice(method, "method", func, ("auto", "dense", "sparse"))
-    m = check_matrix(coefficients, "technical_coefficients", func, nonneg=False)
+    m = check_matrix(coefficients, name, func, nonneg=False)
     n = m.shape[0]
     upper = float("nan")
     if check_spectral and n > 0:
@@ -368,20 +402,23 @@ def factorize(
         if upper >= 1.0:
             lower, upper = spectral_radius_bound(m)
         if upper >= 1.0:
-            negative = (m.data < 0).any() if sp.issparse(m) else (m < 0).any()
+            negative = bool((np.asarray(m.data if sp.issparse(m) else m) < 0).any())
             if lower >= 1.0 and not negative:
-                raise DataError(
-                    f"The 'technical_coefficients' parameter of {func} must have spectral "
-                    f"radius < 1 (a productive economy). Got a spectral radius of at least "
-                    f"{lower:.6g} instead; some column sums are too large "
-                    f"(max column sum {_max_colsum(m):.6g})."
+                raise fail(
+                    func,
+                    name,
+                    "a matrix of spectral radius < 1 (a productive economy)",
+                    f"a spectral radius of at least {lower:.6g} (max column sum "
+                    f"{_max_colsum(m):.6g}: some column sums are too large)",
                 )
             # Not certified (negative entries, or slow convergence): fall back to eigenvalues.
             rho = _dense_spectral_radius(m)
             if rho >= 1.0:
-                raise DataError(
-                    f"The 'technical_coefficients' parameter of {func} must have spectral "
-                    f"radius < 1 (a productive economy). Got {rho:.6g} instead."
+                raise fail(
+                    func,
+                    name,
+                    "a matrix of spectral radius < 1 (a productive economy)",
+                    f"a spectral radius of {rho:.6g}",
                 )
             upper = rho
     if method == "sparse" and not sp.issparse(m):
@@ -398,27 +435,33 @@ def factorize(
                 options={"SymmetricMode": True},
             )
         except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
-            raise DataError(
-                f"I - technical_coefficients is singular in {func}: {exc}. "
-                "Check for an industry whose inputs equal its output."
+            raise fail(
+                func,
+                name,
+                "a matrix M with I - M non-singular (no industry whose inputs equal its output)",
+                f"a singular I - M ({exc})",
             ) from exc
         return LeontiefFactor(n=n, sparse=True, spectral_radius_upper=upper, _lu=lu)
     if n <= _INVERSE_MAX_N:
-        return _small_dense_factor(m, upper, func)
+        return _small_dense_factor(m, upper, name, func)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sla.LinAlgWarning)
         lu, piv = sla.lu_factor(np.eye(n) - m, check_finite=False)
     diag = np.abs(np.diag(lu))
     if n and (diag.min() <= np.finfo(float).eps * max(1.0, diag.max()) * n):
         k = int(diag.argmin())
-        raise DataError(
-            f"I - technical_coefficients is singular in {func} (zero pivot at industry {k}). "
-            "Check for an industry whose inputs equal its output."
+        raise fail(
+            func,
+            name,
+            "a matrix M with I - M non-singular (no industry whose inputs equal its output)",
+            f"a singular I - M (zero pivot at industry {k})",
         )
     return LeontiefFactor(n=n, sparse=False, spectral_radius_upper=upper, _lu=(lu, piv))
 
 
-def _small_dense_factor(m: NDArray[np.float64], upper: float, func: str) -> LeontiefFactor:
+def _small_dense_factor(
+    m: NDArray[np.float64], upper: float, name: str, func: str
+) -> LeontiefFactor:
     """A small table's factor, starting from the explicit inverse (numpy's LAPACK).
 
     numpy and scipy each bundle their own OpenBLAS with its own thread pool; alternating the
@@ -436,9 +479,11 @@ def _small_dense_factor(m: NDArray[np.float64], upper: float, func: str) -> Leon
     # 1-norm condition number; singular to working precision when it reaches 1 / (n eps)
     cond = np.abs(i_m).sum(axis=0).max() * np.abs(inv).sum(axis=0).max()
     if not np.isfinite(cond) or cond * n * np.finfo(float).eps >= 1.0:
-        raise DataError(
-            f"I - technical_coefficients is singular in {func} (condition number {cond:.3g}). "
-            "Check for an industry whose inputs equal its output."
+        raise fail(
+            func,
+            name,
+            "a matrix M with I - M non-singular (no industry whose inputs equal its output)",
+            f"a singular I - M (condition number {cond:.3g})",
         )
     return LeontiefFactor(
         n=n, sparse=False, spectral_radius_upper=upper, _lu=None, _inverse={"L": inv, "I-M": i_m}
@@ -451,12 +496,13 @@ def _max_colsum(m: Matrix) -> float:
 
 def _dense_spectral_radius(m: Matrix) -> float:
     n = m.shape[0]
+    dense = m
     if sp.issparse(m):
         if n > 4000:
             vals = spla.eigs(m, k=1, which="LM", return_eigenvectors=False, maxiter=10 * n)
             return float(np.abs(vals).max())
-        m = m.toarray()
-    return float(np.abs(np.linalg.eigvals(m)).max()) if n else 0.0
+        dense = cast(Any, m).toarray()
+    return float(np.abs(np.linalg.eigvals(dense)).max()) if n else 0.0
 
 
 def leontief(
@@ -490,10 +536,9 @@ def leontief(
 
     Raises
     ------
-    ValueError
-        Non-square ``A``, NaN/inf, or a shape mismatch between ``A`` and ``final_demand``.
-    DataError
-        Spectral radius of ``A`` >= 1 or ``I - A`` singular.
+    lahar.errors.DataError
+        Non-square ``A``, NaN/inf, a shape mismatch between ``A`` and ``final_demand``,
+        spectral radius of ``A`` >= 1 or ``I - A`` singular.
 
     See Also
     --------
@@ -524,7 +569,9 @@ def leontief(
     array([[1247.52, 1000.  ],
            [1841.58, 2000.  ]])
     """
-    lu = factorize(technical_coefficients, check_spectral=check_spectral)
+    lu = _factor(
+        technical_coefficients, "technical_coefficients", "leontief", check_spectral=check_spectral
+    )
     return lu._checked_solve(final_demand, "final_demand", "leontief")
 
 
@@ -557,7 +604,7 @@ def ghosh(
 
     Raises
     ------
-    ValueError, DataError
+    lahar.errors.DataError
         As for :func:`leontief`.
 
     Notes
@@ -590,7 +637,9 @@ def ghosh(
     >>> ghosh(B, [650.0, 1400.0]).round(6)
     array([1000., 2000.])
     """
-    lu = factorize(allocation_coefficients, check_spectral=check_spectral)
+    lu = _factor(
+        allocation_coefficients, "allocation_coefficients", "ghosh", check_spectral=check_spectral
+    )
     return lu._checked_solve(primary_inputs, "primary_inputs", "ghosh", transpose=True)
 
 
@@ -623,7 +672,12 @@ def total_requirements(
     array([[1.254125, 0.330033],
            [0.264026, 1.122112]])
     """
-    lu = factorize(technical_coefficients, check_spectral=check_spectral)
+    lu = _factor(
+        technical_coefficients,
+        "technical_coefficients",
+        "total_requirements",
+        check_spectral=check_spectral,
+    )
     if not lu.sparse and lu.n <= _INVERSE_MAX_N:
         return lu._explicit_inverse().copy()
     return lu.solve(np.eye(lu.n))
@@ -685,7 +739,12 @@ def type_i_multipliers(
     >>> type_i_multipliers(A, coefficients=[0.3, 0.25], ratio=True).round(4)
     array([1.4741, 1.5182])
     """
-    lu = factorize(technical_coefficients, check_spectral=check_spectral)
+    lu = _factor(
+        technical_coefficients,
+        "technical_coefficients",
+        "type_i_multipliers",
+        check_spectral=check_spectral,
+    )
     c = _coefficient_rows(coefficients, lu.n, "type_i_multipliers")
     m = lu.solve(c, transpose=True)
     return _ratio(m, c) if ratio else m
@@ -728,7 +787,15 @@ def closed_model(
            [0.2 , 0.05, 0.4 ],
            [0.3 , 0.25, 0.  ]])
     """
-    func = "closed_model"
+    return _closed(technical_coefficients, household_input, household_consumption, "closed_model")
+
+
+def _closed(
+    technical_coefficients: Matrix,
+    household_input: ArrayLike,
+    household_consumption: ArrayLike,
+    func: str,
+) -> Matrix:
     a = check_matrix(technical_coefficients, "technical_coefficients", func, nonneg=False)
     n = a.shape[0]
     hr = check_vector(household_input, "household_input", func, n=n)
@@ -803,9 +870,10 @@ def type_ii_multipliers(
     >>> m2.round(4)
     array([1.8698, 1.7539])
     """
-    abar = closed_model(technical_coefficients, household_input, household_consumption)
+    func = "type_ii_multipliers"
+    abar = _closed(technical_coefficients, household_input, household_consumption, func)
     n = abar.shape[0] - 1
-    lu = factorize(abar, check_spectral=check_spectral)
+    lu = _factor(abar, "technical_coefficients", func, check_spectral=check_spectral)
     c = _coefficient_rows(coefficients, n, "type_ii_multipliers")
     c2, was_1d = as_batch(c)
     ext = np.vstack([c2, np.zeros((1, c2.shape[1]))])
@@ -880,8 +948,11 @@ def io_effects(
     (array([-125.413,  -26.403]), array([-81.518, -18.482]), array([-1.2541, -0.0528]))
     """
     func = "io_effects"
-    lu = factorize(technical_coefficients, check_spectral=check_spectral)
-    x = leontief(lu, final_demand)
+    lu = _factor(
+        technical_coefficients, "technical_coefficients", func, check_spectral=check_spectral
+    )
+    f = check_vector(final_demand, "final_demand", func, n=lu.n, nonneg=False, batch=True)
+    x = lu.solve(f)
 
     def sat(c: ArrayLike | None, name: str) -> NDArray[np.float64] | None:
         if c is None:

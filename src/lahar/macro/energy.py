@@ -30,9 +30,12 @@ PJM Interconnection (2025). 2026/2027 and 2027/2028 Base Residual Auction report
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from lahar._validation import check_array, check_scalar, fail
 
 __all__ = [
     "BustExposure",
@@ -47,11 +50,9 @@ __all__ = [
 HOURS_PER_YEAR = 8760.0
 
 
-def _arr(x: ArrayLike, name: str, func: str) -> NDArray[np.float64]:
-    a = np.asarray(x, dtype=np.float64)
-    if not np.isfinite(a).all():
-        raise ValueError(f"The '{name}' parameter of {func} must be finite (no NaN or inf).")
-    return a
+def _arr(x: ArrayLike, name: str, func: str, **bounds: Any) -> NDArray[np.float64]:
+    """A scalar or (S,) scenario vector, finite (and within ``bounds``, see check_array)."""
+    return check_array(x, name, func, ndim=(0, 1), **bounds)
 
 
 def _out(a: NDArray[np.float64]) -> NDArray[np.float64] | float:
@@ -79,7 +80,8 @@ def average_load(energy_twh: ArrayLike) -> NDArray[np.float64] | float:
     >>> average_load([325, 580]).round(1)
     array([37.1, 66.2])
     """
-    return _out(_arr(energy_twh, "energy_twh", "average_load") * 1000.0 / HOURS_PER_YEAR)
+    e = _arr(energy_twh, "energy_twh", "average_load", low=0.0)
+    return _out(e * 1000.0 / HOURS_PER_YEAR)
 
 
 @dataclass(frozen=True)
@@ -142,12 +144,15 @@ def grid_balance(
     """
     func = "grid_balance"
     dl = _arr(load_change_gw, "load_change_gw", func)
-    if peak_gw <= 0:
-        raise ValueError(f"The 'peak_gw' parameter of {func} must be > 0. Got {peak_gw!r}.")
+    peak_gw = check_scalar(peak_gw, "peak_gw", func, low=0.0, low_open=True)
+    reserve_margin = check_scalar(reserve_margin, "reserve_margin", func, low=-1.0, low_open=True)
+    target_margin = check_scalar(target_margin, "target_margin", func, low=0.0)
     if np.any(peak_gw + dl <= 0):
-        raise ValueError(
-            f"The 'load_change_gw' parameter of {func} must leave a positive peak load. "
-            f"Got a change of {dl.min():g} GW on a {peak_gw:g} GW peak."
+        raise fail(
+            func,
+            "load_change_gw",
+            f"a change that leaves a positive peak load (> -{peak_gw:g} GW)",
+            f"{dl.min():g}",
         )
     capacity = (1 + reserve_margin) * peak_gw
     load = peak_gw + dl
@@ -204,6 +209,11 @@ def capacity_price(
     """
     func = "capacity_price"
     dl = _arr(load_change_gw, "load_change_gw", func)
+    uncapped_price = check_scalar(uncapped_price, "uncapped_price", func, low=0.0)
+    slope = check_scalar(slope, "slope", func, low=0.0)
+    floor = check_scalar(floor, "floor", func, low=0.0)
+    if cap is not None:
+        cap = check_scalar(cap, "cap", func, low=floor)
     p = np.maximum(floor, uncapped_price + slope * dl)
     if cap is not None:
         p = np.minimum(cap, p)
@@ -244,9 +254,10 @@ def capacity_bill(
     14.7 bn, 219 USD per customer
     """
     func = "capacity_bill"
-    p = _arr(price, "price", func)
-    if base_price <= 0 or customers <= 0:
-        raise ValueError(f"{func}: base_price and customers must be > 0.")
+    p = _arr(price, "price", func, low=0.0)
+    base_price = check_scalar(base_price, "base_price", func, low=0.0, low_open=True)
+    base_cost = check_scalar(base_cost, "base_cost", func, low=0.0)
+    customers = check_scalar(customers, "customers", func, low=0.0, low_open=True)
     total = base_cost * (p / base_price - 1)
     return _out(total), _out(total / customers)
 
@@ -326,11 +337,12 @@ def bust_exposure(
     5.4 0.48 2.55 16.2
     """
     func = "bust_exposure"
-    c = _arr(ai_cut, "ai_cut", func)
-    if (c < 0).any() or (c > 1).any():
-        raise ValueError(f"The 'ai_cut' parameter of {func} must be in [0, 1].")
-    if not 0 <= dc_capex_share <= 1:
-        raise ValueError(f"The 'dc_capex_share' parameter of {func} must be in [0, 1].")
+    c = _arr(ai_cut, "ai_cut", func, low=0.0, high=1.0)
+    contract_value = check_scalar(contract_value, "contract_value", func, low=0.0)
+    restart_capex = check_scalar(restart_capex, "restart_capex", func, low=0.0)
+    deferred_coal_gw = check_scalar(deferred_coal_gw, "deferred_coal_gw", func, low=0.0)
+    planned_capex = check_scalar(planned_capex, "planned_capex", func, low=0.0)
+    dc_capex_share = check_scalar(dc_capex_share, "dc_capex_share", func, low=0.0, high=1.0)
     return BustExposure(
         contract_revenue_at_risk=_out(c * contract_value),
         restart_capex_at_risk=_out(c * restart_capex),

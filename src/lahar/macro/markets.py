@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lahar._validation import check_vector
+from lahar._validation import check_array, check_scalar, check_vector, fail
 
 __all__ = [
     "Repricing",
@@ -53,20 +53,8 @@ __all__ = [
 
 
 def _cuts(ai_cut: ArrayLike, func: str) -> tuple[NDArray[np.float64], bool]:
-    c = np.asarray(ai_cut, dtype=np.float64)
-    scalar = c.ndim == 0
-    c = np.atleast_1d(c)
-    if c.ndim != 1:
-        raise ValueError(
-            f"The 'ai_cut' parameter of {func} must be a scalar or of shape (S,). "
-            f"Got shape {c.shape} instead."
-        )
-    if not np.isfinite(c).all() or (c < 0).any() or (c > 1).any():
-        raise ValueError(
-            f"The 'ai_cut' parameter of {func} must be in the range [0, 1] (a fraction cut). "
-            f"Got {c[~(np.isfinite(c) & (c >= 0) & (c <= 1))][0]!r} instead."
-        )
-    return c, scalar
+    c = check_array(ai_cut, "ai_cut", func, ndim=(0, 1), low=0.0, high=1.0)
+    return np.atleast_1d(c), c.ndim == 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +108,7 @@ def reprice(
 
     Raises
     ------
-    ValueError
+    lahar.errors.DataError
         Shapes, NaN, a non-positive market cap, exposures outside [0, 1], cuts outside [0, 1].
 
     Notes
@@ -145,15 +133,9 @@ def reprice(
     -734 bn USD
     """
     func = "reprice"
-    m = check_vector(market_cap, "market_cap", func, n=np.size(market_cap))
+    m = check_array(market_cap, "market_cap", func, ndim=1, low=0.0, low_open=True)
     n = m.size
-    if (m <= 0).any():
-        raise ValueError(f"The 'market_cap' parameter of {func} must be > 0. Got {m.min():g}.")
-    e = check_vector(ai_exposure, "ai_exposure", func, n=n)
-    if (e > 1).any():
-        raise ValueError(
-            f"The 'ai_exposure' parameter of {func} must be in [0, 1]. Got {e.max():g} instead."
-        )
+    e = check_array(ai_exposure, "ai_exposure", func, shape=(n,), low=0.0, high=1.0)
     c, scalar = _cuts(ai_cut, func)
     fundamental = -(e[:, None] * c[None, :])
     shock = -fundamental
@@ -166,9 +148,11 @@ def reprice(
                 fundamental = -(e[:, None] * c[None, :])
                 shock = -fundamental
             elif ell.shape[1] != c.size:
-                raise ValueError(
-                    f"The 'equity_loss' parameter of {func} must have S = {c.size} columns "
-                    f"(one per ai_cut). Got shape {ell.shape} instead."
+                raise fail(
+                    func,
+                    "equity_loss",
+                    f"of shape ({n},) or ({n}, {c.size}) (S = {c.size}: one column per ai_cut)",
+                    f"shape {ell.shape}",
                 )
             two_d = True
             shock = shock + ell / m[:, None]
@@ -211,13 +195,11 @@ def index_return(
     array([-0.0748, -0.1033])
     """
     func = "index_return"
-    w = check_vector(weights, "weights", func, n=np.size(weights))
+    w = check_array(weights, "weights", func, ndim=1, low=0.0, high=1.0)
     if w.sum() > 1 + 1e-12:
-        raise ValueError(
-            f"The 'weights' parameter of {func} must sum to <= 1. Got {w.sum():g} instead."
-        )
+        raise fail(func, "weights", "index weights that sum to <= 1", f"a sum of {w.sum():g}")
     p = check_vector(price_change, "price_change", func, n=w.size, nonneg=False, batch=True)
-    rest = np.asarray(rest_return, dtype=np.float64)
+    rest = check_array(rest_return, "rest_return", func, ndim=(0, 1), low=-1.0)
     r = w @ p + (1 - w.sum()) * rest
     return float(r) if np.ndim(r) == 0 else np.asarray(r, dtype=np.float64)
 
@@ -286,17 +268,18 @@ def savings_losses(
     ...       f"{s.k401 / 1e12:.4f} {s.db_pensions / 1e12:.4f}")
     -5.12 -2.325 -0.6975 -0.5793
     """
-    r = np.asarray(market_return, dtype=np.float64)
-    if not np.isfinite(r).all():
-        raise ValueError("The 'market_return' parameter of savings_losses must be finite.")
-    for name, v in (
-        ("retirement_equity_share", retirement_equity_share),
-        ("pension_equity_share", pension_equity_share),
-    ):
-        if not 0 <= v <= 1:
-            raise ValueError(
-                f"The '{name}' parameter of savings_losses must be in [0, 1]. Got {v!r} instead."
-            )
+    func = "savings_losses"
+    r = check_array(market_return, "market_return", func, ndim=(0, 1), low=-1.0)
+    household_equity = check_scalar(household_equity, "household_equity", func, low=0.0)
+    retirement_assets = check_scalar(retirement_assets, "retirement_assets", func, low=0.0)
+    k401_assets = check_scalar(k401_assets, "k401_assets", func, low=0.0)
+    db_pension_assets = check_scalar(db_pension_assets, "db_pension_assets", func, low=0.0)
+    retirement_equity_share = check_scalar(
+        retirement_equity_share, "retirement_equity_share", func, low=0.0, high=1.0
+    )
+    pension_equity_share = check_scalar(
+        pension_equity_share, "pension_equity_share", func, low=0.0, high=1.0
+    )
 
     def out(x: NDArray[np.float64]) -> NDArray[np.float64] | float:
         return float(x) if x.ndim == 0 else x
@@ -338,9 +321,8 @@ def wealth_effect(wealth_change: ArrayLike, *, mpc: float) -> NDArray[np.float64
     >>> print(f"{wealth_effect(-5.12e12, mpc=0.032) / 1e9:.1f} bn USD a year")
     -163.8 bn USD a year
     """
-    if not 0 <= mpc <= 1:
-        raise ValueError(f"The 'mpc' parameter of wealth_effect must be in [0, 1]. Got {mpc!r}.")
-    w = np.asarray(wealth_change, dtype=np.float64)
+    mpc = check_scalar(mpc, "mpc", "wealth_effect", low=0.0, high=1.0)
+    w = check_array(wealth_change, "wealth_change", "wealth_effect")
     out = mpc * w
     return float(out) if out.ndim == 0 else out
 
@@ -352,7 +334,7 @@ def consumption_demand(consumption_change: ArrayLike, pce_shares: ArrayLike) -> 
 
     with ``s`` the industry shares of personal consumption expenditures (BEA use table,
     column F010, through the market shares: :meth:`IOTable.pce_shares
-    <lahar.macro.input_output.IOTable.pce_shares>`; with a ``domestic`` table they sum to the
+    <lahar.data.IOTable.pce_shares>`; with a ``domestic`` table they sum to the
     domestic share, the rest leaks to imports).
 
     Parameters
@@ -372,13 +354,11 @@ def consumption_demand(consumption_change: ArrayLike, pce_shares: ArrayLike) -> 
     array([[-60., -30.],
            [-30., -15.]])
     """
-    s = check_vector(pce_shares, "pce_shares", "consumption_demand", n=np.size(pce_shares))
+    func = "consumption_demand"
+    s = check_array(pce_shares, "pce_shares", func, ndim=1, low=0.0, high=1.0)
     if s.sum() > 1 + 1e-9:
-        raise ValueError(
-            "The 'pce_shares' parameter of consumption_demand must sum to <= 1. "
-            f"Got {s.sum():g} instead."
-        )
-    c = np.asarray(consumption_change, dtype=np.float64)
+        raise fail(func, "pce_shares", "shares that sum to <= 1", f"a sum of {s.sum():g}")
+    c = check_array(consumption_change, "consumption_change", func, ndim=(0, 1))
     if c.ndim == 0:
         return s * c
     return s[:, None] * c[None, :]

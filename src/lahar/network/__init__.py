@@ -14,12 +14,32 @@ from lahar.network._core import (
     Network,
 )
 from lahar.network._synthetic import synthetic
+from lahar.network._vocab import (
+    BASES,
+    CAPACITIES,
+    COMMITMENT_LAYERS,
+    FORWARD_LAYERS,
+    HOLDING_LAYERS,
+    MONEY_FLOWS,
+    REVERSED_LAYERS,
+    TERM_FORBIDDEN,
+    TERM_REQUIRED,
+)
 
 __all__ = [
+    "BASES",
+    "CAPACITIES",
+    "COMMITMENT_LAYERS",
     "CONFIDENCES",
+    "FORWARD_LAYERS",
+    "HOLDING_LAYERS",
     "KINDS",
     "LAYERS",
+    "MONEY_FLOWS",
+    "REVERSED_LAYERS",
     "STATUSES",
+    "TERM_FORBIDDEN",
+    "TERM_REQUIRED",
     "Entity",
     "Exposure",
     "Network",

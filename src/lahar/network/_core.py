@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lahar.errors import DataError
+from lahar.network._vocab import CONFIDENCES, KINDS, LAYERS, STATUSES
 
 __all__ = [
     "CONFIDENCES",
@@ -31,51 +32,13 @@ __all__ = [
     "Network",
 ]
 
-LAYERS: tuple[str, ...] = (
-    "equity",
-    "debt",
-    "purchase_commitment",
-    "cloud_contract",
-    "chip_purchase",
-    "lease",
-    "power_purchase",
-    "investment_pledge",
-    "chip_export",
-    "governance",
-    "guarantee",
-)
-"""Exposure layers; direction conventions are documented in ``docs/data.md``."""
-
-STATUSES: tuple[str, ...] = ("announced", "committed", "drawn", "reported", "estimate")
-"""How firm an exposure is: announced < committed < drawn; reported; estimate."""
-
-KINDS: tuple[str, ...] = (
-    "hyperscaler",
-    "chipmaker",
-    "neocloud",
-    "ai_lab",
-    "bank",
-    "private_credit",
-    "asset_manager",
-    "spv",
-    "utility",
-    "power_plant",
-    "sovereign_fund",
-    "index_fund",
-    "pension",
-    "real_estate",
-    "government",
-    "person",
-    "other",
-)
-"""Entity kinds."""
-
-CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
-
 _ENTITY_COLUMNS = ("id", "name", "kind", "country", "parent")
 _EXPOSURE_CORE = ("id", "source", "target", "layer", "amount_usd", "status", "term_years")
 _FACT_RANK_CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
 _FACT_RANK_STATUS = {"reported": 0, "guidance": 1, "estimate": 2}
+_FACT_RANK_BASIS = {"year": 0, "point": 0, "ttm": 1, "run_rate": 2}
+_PARTIAL_BASES = ("half", "quarter", "multi_year")
+"""Facts that cover part of a year (or several years): never taken as a year's figure."""
 
 
 @dataclass(frozen=True)
@@ -210,8 +173,10 @@ class Network:
         "_source",
         "_status",
         "_superseded",
+        "_superseded_by",
         "_target",
         "_term",
+        "_termless_years",
     )
 
     def __init__(
@@ -226,7 +191,15 @@ class Network:
         *,
         exposure_extra: pd.DataFrame | None = None,
         facts: pd.DataFrame | None = None,
+        termless_years: float = 1.0,
     ) -> None:
+        if not (np.isfinite(termless_years) and termless_years > 0):
+            msg = (
+                "The 'termless_years' parameter of Network() must be a float > 0. "
+                f"Got {termless_years!r} instead."
+            )
+            raise DataError(msg)
+        self._termless_years = float(termless_years)
         self._entities = entities.reset_index(drop=True)
         self._ids = _readonly(self._entities["id"].to_numpy(dtype=object))
         self._index = pd.Index(self._ids)
@@ -237,12 +210,17 @@ class Network:
         self._amount = _readonly(amount.astype(np.float64, copy=False))
         self._term = _readonly(term_years.astype(np.float64, copy=False))
         self._extra = None if exposure_extra is None else exposure_extra.reset_index(drop=True)
-        self._superseded = None
+        by = np.full(len(self._amount), -1, dtype=np.int64)
         if self._extra is not None and {"id", "supersedes"} <= set(self._extra.columns):
-            replaced = self._extra["supersedes"].dropna()
-            if len(replaced):
-                hit = _positions(self._extra["id"], _arrow_strings(replaced)) >= 0
-                self._superseded = _readonly(hit)
+            newer = np.flatnonzero(self._extra["supersedes"].notna().to_numpy())
+            if newer.size:
+                old = _positions(
+                    self._extra["supersedes"].iloc[newer], _arrow_strings(self._extra["id"])
+                )
+                ok = old >= 0
+                by[old[ok]] = newer[ok]
+        self._superseded_by = _readonly(by)
+        self._superseded = _readonly(by >= 0)
         self._facts = None if facts is None else facts.reset_index(drop=True)
 
     # ------------------------------------------------------------------ constructors
@@ -260,6 +238,7 @@ class Network:
         kinds: str | ArrayLike = "other",
         names: ArrayLike | None = None,
         facts: pd.DataFrame | None = None,
+        termless_years: float = 1.0,
     ) -> Network:
         """Build a network from integer positions (the fast path for large networks).
 
@@ -279,6 +258,9 @@ class Network:
             Entity kinds (default ``"other"``) and names (default: the ids).
         facts : pandas.DataFrame, optional
             Long-format facts (``entity``, ``year``, ``metric``, ``value``).
+        termless_years : float, default 1.0
+            Years over which an amount without ``term_years`` is paid (see
+            :attr:`Network.years`).
 
         Returns
         -------
@@ -328,6 +310,7 @@ class Network:
             amt,
             term,
             facts=facts,
+            termless_years=termless_years,
         )
 
     @classmethod
@@ -336,6 +319,8 @@ class Network:
         entities: pd.DataFrame,
         exposures: pd.DataFrame,
         facts: pd.DataFrame | None = None,
+        *,
+        termless_years: float = 1.0,
     ) -> Network:
         """Build a network from tables with entity ids (vectorised; no loop over rows).
 
@@ -347,7 +332,11 @@ class Network:
             Columns ``source``, ``target``, ``layer``, ``amount_usd``, ``status`` and optionally
             ``id``, ``term_years`` and more (kept as they are).
         facts : pandas.DataFrame, optional
-            Columns ``entity``, ``year``, ``metric``, ``value`` and optionally more.
+            Columns ``entity``, ``year``, ``metric``, ``value`` and optionally more (``basis``,
+            ``period_end``, ``low``, ``high``, ``status``, ``confidence``: see :meth:`fact`).
+        termless_years : float, default 1.0
+            Years over which an amount without ``term_years`` is paid (see
+            :attr:`Network.years`).
 
         Returns
         -------
@@ -425,16 +414,18 @@ class Network:
             term,
             exposure_extra=extra,
             facts=facts,
+            termless_years=termless_years,
         )
 
     @classmethod
-    def from_arrow(cls, tables: Mapping[str, pa.Table]) -> Network:
+    def from_arrow(cls, tables: Mapping[str, pa.Table], *, termless_years: float = 1.0) -> Network:
         """Build a network from Arrow tables ``entities``, ``exposures`` and optional ``facts``."""
         facts = tables.get("facts")
         return cls.from_frames(
             tables["entities"].to_pandas(),
             tables["exposures"].to_pandas(),
             None if facts is None else facts.to_pandas(),
+            termless_years=termless_years,
         )
 
     # ------------------------------------------------------------------ export
@@ -521,6 +512,59 @@ class Network:
         """Amount (nominal USD) of each exposure (read-only)."""
         return self._amount
 
+    @property
+    def term(self) -> NDArray[np.float64]:
+        """``term_years`` of each exposure, NaN where the amount has no term (read-only)."""
+        return self._term
+
+    @property
+    def layer_codes(self) -> NDArray[np.int8]:
+        """Layer of each exposure as a code into :data:`LAYERS` (read-only)."""
+        return self._layer
+
+    @property
+    def status_codes(self) -> NDArray[np.int8]:
+        """Status of each exposure as a code into :data:`STATUSES` (read-only)."""
+        return self._status
+
+    @property
+    def termless_years(self) -> float:
+        """Years over which an amount without ``term_years`` is paid (see :attr:`years`)."""
+        return self._termless_years
+
+    @property
+    def years(self) -> NDArray[np.float64]:
+        r"""Years over which each exposure's amount is paid: the convention for every model.
+
+        ``term_years`` where the row has one; otherwise :attr:`termless_years`, the dataset's
+        convention for one-off amounts (equity rounds, loans, chip orders, pledges), which are
+        paid or delivered over several years. An annual flow is ``amount / years``
+        (:meth:`layer` with ``annualize=True``, money flows, commitment valuation). The shipped
+        dataset sets it from the ``termless_years`` parameter (:func:`lahar.data.load_network`);
+        a network built by hand defaults to 1 (a termless amount is one year's flow).
+        """
+        return np.where(np.isnan(self._term), self._termless_years, self._term)
+
+    @property
+    def current(self) -> NDArray[np.bool_]:
+        """Exposures not replaced by a later row (``supersedes``): the figures that count now."""
+        return ~self._superseded
+
+    @property
+    def superseded_by(self) -> NDArray[np.int64]:
+        """Position of the exposure that replaces each row, -1 where none (read-only)."""
+        return self._superseded_by
+
+    def exposure_column(self, name: str) -> NDArray[np.object_]:
+        """An optional exposure column (``capacity``, ``money_flow``, ``date``...) as an array.
+
+        Missing values (and a column the network does not have) are ``None``.
+        """
+        if self._extra is None or name not in self._extra.columns:
+            return np.full(self.m, None, dtype=object)
+        col = self._extra[name]
+        return np.where(col.notna().to_numpy(), col.to_numpy(dtype=object), None)
+
     def __repr__(self) -> str:
         return f"<Network: {self.n} entities, {self.m} exposures>"
 
@@ -591,7 +635,7 @@ class Network:
     ) -> NDArray[np.bool_]:
         lcodes = [LAYERS.index(x) for x in _names(layer, LAYERS, "layer")]
         mask = np.isin(self._layer, np.asarray(lcodes, dtype=np.int8))
-        if self._superseded is not None and not include_superseded:
+        if not include_superseded:
             mask &= ~self._superseded
         if status is not None:
             scodes = [STATUSES.index(x) for x in _names(status, STATUSES, "status")]
@@ -616,8 +660,8 @@ class Network:
         status : str or sequence of str, optional
             Keep only exposures with these statuses (default: all).
         annualize : bool, default False
-            Divide multi-year amounts by ``term_years`` (exposures without a term are kept
-            whole).
+            Divide each amount by the years over which it is paid (:attr:`years`: the term, or
+            :attr:`termless_years` for an amount without one).
         weights : mapping of str to float, optional
             Weight per status (e.g. ``{"announced": 0.25, "committed": 0.5, "drawn": 1.0}``);
             every status present in the selection must have a weight.
@@ -633,17 +677,23 @@ class Network:
         mask = self._mask(layer, status, include_superseded)
         vals = self._amount[mask]
         if annualize:
-            term = self._term[mask]
-            vals = np.where(np.isnan(term), vals, vals / np.where(np.isnan(term), 1.0, term))
+            vals = vals / self.years[mask]
         if weights is not None:
             present = {STATUSES[c] for c in np.unique(self._status[mask])}
             missing = sorted(present - set(weights))
             if missing:
-                msg = f"weights has no entry for statuses {missing} present in the selected layers."
-                raise ValueError(msg)
+                msg = (
+                    "The 'weights' parameter of Network.layer() must give a weight for every "
+                    f"status present in the selected layers. Got no weight for {missing} instead."
+                )
+                raise DataError(msg)
             table = np.array([float(weights.get(s, 0.0)) for s in STATUSES])
             if (table < 0).any() or not np.isfinite(table).all():
-                raise ValueError("weights must be finite and >= 0.")
+                msg = (
+                    "The 'weights' parameter of Network.layer() must hold finite weights >= 0. "
+                    f"Got {dict(weights)!r} instead."
+                )
+                raise DataError(msg)
             vals = vals * table[self._status[mask]]
         n = self.n
         coo = sp.coo_array((vals, (self._source[mask], self._target[mask])), shape=(n, n))
@@ -652,51 +702,144 @@ class Network:
         return out
 
     # ------------------------------------------------------------------ facts
-    def fact(self, metric: str, year: int | None = None) -> NDArray[np.float64]:
-        """One figure per entity: ``metric`` in ``year``, else the latest earlier year.
+    def fact(
+        self,
+        metric: str,
+        year: int | None = None,
+        *,
+        status: str | Iterable[str] | None = None,
+        which: str = "value",
+    ) -> NDArray[np.float64]:
+        """One figure per entity: ``metric`` as of ``year``, chosen by :meth:`fact_rows`.
 
         Parameters
         ----------
         metric : str
-            A facts metric (e.g. ``"book_equity"``).
+            A facts metric (e.g. ``"book_equity"``, ``"revenue"``).
         year : int, optional
-            Use the figure of this year, or of the latest year before it if none; default: the
-            latest year available per entity.
+            The latest figure of this year or an earlier one (default: the latest overall).
+        status : str or iterable of str, optional
+            Only facts of these statuses (``reported``, ``guidance``, ``estimate``).
+        which : {"value", "low", "high"}, default "value"
+            The central value or an end of its range (``low``/``high`` fall back to the value
+            where a figure has no range).
 
         Returns
         -------
         ndarray, shape (n,)
-            NaN where the entity has no such figure. Where several rows give the same entity,
-            metric and year, the most confident wins (high > medium > low), then reported >
-            guidance > estimate, then the last row.
+            NaN where the entity has no such figure.
+
+        Examples
+        --------
+        A full year is never replaced by a later quarter:
+
+        >>> import pandas as pd
+        >>> from lahar.network import Network
+        >>> facts = pd.DataFrame({
+        ...     "entity": ["a", "a", "a"], "year": [2025, 2026, 2025], "metric": ["revenue"] * 3,
+        ...     "value": [57.4, 14.9, 50.0], "basis": ["year", "quarter", "run_rate"],
+        ...     "period_end": ["2025-05-31", "2025-08-31", "2025-03-31"]})
+        >>> net = Network.from_arrays(["a"], [], [], [], facts=facts)
+        >>> net.fact("revenue").tolist()
+        [57.4]
         """
+        if which not in ("value", "low", "high"):
+            msg = f"The 'which' parameter of Network.fact() must be 'value', 'low' or 'high'. Got {which!r} instead."
+            raise DataError(msg)
         out = np.full(self.n, np.nan)
+        rows = self.fact_rows(metric, year, status=status)
+        if rows.empty:
+            return out
+        vals = rows["value"].to_numpy(dtype=np.float64)
+        if which != "value" and which in rows:
+            end = rows[which].to_numpy(dtype=np.float64)
+            vals = np.where(np.isnan(end), vals, end)
+        out[rows["position"].to_numpy()] = vals
+        return out
+
+    def fact_rows(
+        self,
+        metric: str,
+        year: int | None = None,
+        *,
+        status: str | Iterable[str] | None = None,
+        partial: bool = False,
+    ) -> pd.DataFrame:
+        """The facts row that counts for each entity: the one convention for "a firm's figure".
+
+        Rules, in order (each breaks the ties of the one before):
+
+        1. Rows of ``metric`` with ``year <= year`` (all rows when ``year`` is None), and of the
+           given ``status`` when one is given.
+        2. Unless ``partial``, rows whose ``basis`` covers part of a year or several years
+           (``half``, ``quarter``, ``multi_year``) are left out: a full-year flow is never
+           silently replaced by a quarter. Stocks (``basis = point``) are figures at a date.
+        3. The latest ``year``, then the latest ``period_end`` (a stock at its latest date).
+        4. A full year before a trailing twelve months before a run-rate (``basis``).
+        5. The most confident (high > medium > low), then reported > guidance > estimate,
+           then the last row of the file.
+
+        Parameters
+        ----------
+        metric : str
+            A facts metric.
+        year : int, optional
+            Latest fiscal or calendar year to consider.
+        status : str or iterable of str, optional
+            Keep only these statuses.
+        partial : bool, default False
+            Also consider figures of part of a year (or of several years).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per entity that has a figure: the facts columns plus ``position`` (the
+            entity's position in :attr:`ids`), in entity order.
+        """
         if self._facts is None or len(self._facts) == 0:
-            return out
-        f = self._facts[self._facts["metric"] == metric]
+            return pd.DataFrame({"position": pd.Series([], dtype=np.int64)})
+        f = self._facts
+        keep = (f["metric"] == metric).to_numpy().copy()
         if year is not None:
-            f = f[f["year"] <= year]
-        if f.empty:
-            return out
+            keep &= (f["year"] <= year).to_numpy()
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            keep &= f["status"].isin(wanted).to_numpy() if "status" in f else False
+        if not partial and "basis" in f:
+            keep &= ~f["basis"].isin(_PARTIAL_BASES).to_numpy()
+        rows = np.flatnonzero(keep)
+        f = f.iloc[rows]
+        pos = self._index.get_indexer(f["entity"].to_numpy(dtype=object))
+
+        def rank(col: str, table: Mapping[str, int]) -> Any:
+            return f[col].map(table).fillna(3).to_numpy() if col in f else 0
+
+        end = (
+            pd.to_datetime(f["period_end"], errors="coerce").to_numpy()
+            if "period_end" in f
+            else np.full(len(f), np.datetime64("NaT", "ns"))
+        )
         order = pd.DataFrame(
             {
-                "pos": self._index.get_indexer(f["entity"].to_numpy(dtype=object)),
+                "pos": pos,
                 "year": f["year"].to_numpy(),
-                "conf": f["confidence"].map(_FACT_RANK_CONFIDENCE).fillna(3).to_numpy()
-                if "confidence" in f
-                else 0,
-                "stat": f["status"].map(_FACT_RANK_STATUS).fillna(3).to_numpy()
-                if "status" in f
-                else 0,
+                "end": end,
+                "basis": rank("basis", _FACT_RANK_BASIS),
+                "conf": rank("confidence", _FACT_RANK_CONFIDENCE),
+                "stat": rank("status", _FACT_RANK_STATUS),
                 "row": np.arange(len(f)),
-                "value": pd.to_numeric(f["value"], errors="coerce").to_numpy(dtype=np.float64),
             }
         )
-        order = order.sort_values(
-            ["pos", "year", "conf", "stat", "row"], ascending=[True, False, True, True, False]
+        order = order[order["pos"] >= 0].sort_values(
+            ["pos", "year", "end", "basis", "conf", "stat", "row"],
+            ascending=[True, False, False, True, True, True, False],
+            na_position="last",
         )
         best = order.drop_duplicates("pos", keep="first")
-        out[best["pos"].to_numpy()] = best["value"].to_numpy()
+        out = f.iloc[best["row"].to_numpy()].reset_index(drop=True)
+        out.insert(0, "position", best["pos"].to_numpy())
+        if "value" in out:
+            out["value"] = pd.to_numeric(out["value"], errors="coerce")
         return out
 
     # ------------------------------------------------------------------ sub-networks
@@ -734,6 +877,7 @@ class Network:
             self._term[emask],
             exposure_extra=None if self._extra is None else self._extra[emask],
             facts=facts,
+            termless_years=self._termless_years,
         )
 
     def select(
@@ -758,6 +902,7 @@ class Network:
             self._term[mask],
             exposure_extra=None if self._extra is None else self._extra[mask],
             facts=self._facts,
+            termless_years=self._termless_years,
         )
 
     def equals(self, other: object) -> bool:

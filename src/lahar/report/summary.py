@@ -20,7 +20,9 @@ class DatasetSummary:
     entities_by_kind : DataFrame
         ``kind, entities``.
     exposures_by_layer : DataFrame
-        ``layer, status, exposures, amount_usd`` (nominal USD, not annualised).
+        ``layer, status, exposures, amount_usd`` (nominal USD, not annualised) of the current
+        exposures: a row superseded by a later one (its id in another row's ``supersedes``)
+        is left out here and in ``confidence`` and ``largest``.
     sourced : DataFrame
         ``table, rows, sourced_rows, sourced_share, sources_with_url``: rows whose source id
         resolves to a source with a URL.
@@ -28,6 +30,8 @@ class DatasetSummary:
         ``confidence, exposures, amount_usd, amount_share`` of exposures.
     largest : DataFrame
         The ten largest exposures with their source.
+    superseded : DataFrame
+        ``layer, exposures, amount_usd`` of the superseded rows, shown apart.
     """
 
     entities_by_kind: pd.DataFrame
@@ -35,6 +39,14 @@ class DatasetSummary:
     sourced: pd.DataFrame
     confidence: pd.DataFrame
     largest: pd.DataFrame
+    superseded: pd.DataFrame
+
+
+# Rows that no other row supersedes (the convention of Network.exposures).
+_CURRENT = (
+    "(SELECT * FROM exposures WHERE id NOT IN "
+    "(SELECT supersedes FROM exposures WHERE supersedes IS NOT NULL))"
+)
 
 
 def dataset_summary(store: Store, *, top: int = 10) -> DatasetSummary:
@@ -72,23 +84,28 @@ def dataset_summary(store: Store, *, top: int = 10) -> DatasetSummary:
             "SELECT kind, count(*) AS entities FROM entities GROUP BY kind ORDER BY entities DESC, kind"
         ),
         exposures_by_layer=q(
-            """SELECT layer, status, count(*) AS exposures, sum(amount_usd) AS amount_usd
-               FROM exposures GROUP BY layer, status ORDER BY layer, status"""
+            f"""SELECT layer, status, count(*) AS exposures, sum(amount_usd) AS amount_usd
+               FROM {_CURRENT} GROUP BY layer, status ORDER BY layer, status"""
         ),
         sourced=sourced,
         confidence=q(
-            """SELECT confidence, count(*) AS exposures, sum(amount_usd) AS amount_usd,
-                      sum(amount_usd) / (SELECT sum(amount_usd) FROM exposures) AS amount_share
-               FROM exposures GROUP BY confidence
+            f"""SELECT confidence, count(*) AS exposures, sum(amount_usd) AS amount_usd,
+                      sum(amount_usd) / (SELECT sum(amount_usd) FROM {_CURRENT}) AS amount_share
+               FROM {_CURRENT} GROUP BY confidence
                ORDER BY CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END"""
         ),
         largest=q(
             f"""SELECT e.id, src.name AS source, tgt.name AS target, e.layer, e.status,
                        e.amount_usd, e.term_years, s.publication, strftime(s.date, '%Y-%m-%d') AS date
-                FROM exposures e
+                FROM {_CURRENT} e
                 JOIN entities src ON src.id = e.source
                 JOIN entities tgt ON tgt.id = e.target
                 LEFT JOIN sources s ON s.id = e.source_id
                 ORDER BY e.amount_usd DESC, e.id LIMIT {int(top)}"""
+        ),
+        superseded=q(
+            f"""SELECT layer, count(*) AS exposures, sum(amount_usd) AS amount_usd
+               FROM exposures WHERE id NOT IN (SELECT id FROM {_CURRENT})
+               GROUP BY layer ORDER BY layer"""
         ),
     )

@@ -1,4 +1,4 @@
-"""Sourced parameters of the macro models (``lahar/data/parameters.csv``).
+"""Sourced parameters of the models (``lahar/data/parameters.csv``).
 
 Every parameter has a central value, a low–high range, a unit, a status (``reported``: a
 figure printed in the source; ``derived``: computed from sourced figures, the note says how;
@@ -19,10 +19,19 @@ from lahar.errors import DataError, Problem
 
 __all__ = ["PARAMETERS_FILE", "Parameter", "ParameterSet", "load_parameters"]
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
-PARAMETERS_FILE = _DATA / "parameters.csv"
+PARAMETERS_FILE = Path(__file__).with_name("parameters.csv")
 _STATUS = ("reported", "derived", "estimate")
-_MODELS = ("input_output", "markets", "energy", "summary")
+_MODELS = (
+    "network",
+    "analytics",
+    "contagion",
+    "input_output",
+    "markets",
+    "energy",
+    "summary",
+    "scenarios",
+    "abm",
+)
 _COLUMNS = ("id", "model", "name", "value", "low", "high", "unit", "status", "source_id", "note")
 
 
@@ -93,7 +102,7 @@ class ParameterSet(Mapping[str, Parameter]):
         return float(getattr(self[key], which))
 
     def model(self, model: str) -> ParameterSet:
-        """The parameters of one model (``input_output``, ``markets``, ``energy``, ``summary``)."""
+        """The parameters of one model (a value of the ``model`` column)."""
         return ParameterSet({k: p for k, p in self._p.items() if p.model == model})
 
 

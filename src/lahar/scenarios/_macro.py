@@ -3,7 +3,7 @@ r"""GDP, jobs and savings effects of an AI-capex cut, in 2025 dollars and % of 2
 :func:`capex_bust` chains the models of :mod:`lahar.macro`:
 
 1. **Capex round.** US AI capex ``K = ai_capex_2025 × us_share_ai_capex`` split into the
-   categories of :data:`~lahar.macro.input_output.CAPEX_CATEGORIES` (sourced shares) and cut by
+   categories of :func:`~lahar.data.capex_categories` (sourced shares) and cut by
    ``c``; the bridge turns it into final demand on BEA commodities, imports are removed
    (domestic table) and the Leontief model gives output, value added (GDP), compensation and
    jobs by industry.
@@ -28,15 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from lahar.macro.input_output import (
-    CAPEX_CATEGORIES,
-    IOTable,
-    capex_final_demand,
-    factorize,
-    io_effects,
-)
+from lahar.data import IOTable, ParameterSet, capex_bridge, capex_categories
+from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
+from lahar.macro.input_output import capex_final_demand, factorize, io_effects
 from lahar.macro.markets import (
     SavingsLoss,
     consumption_demand,
@@ -45,9 +42,17 @@ from lahar.macro.markets import (
     savings_losses,
     wealth_effect,
 )
-from lahar.macro.parameters import ParameterSet
+from lahar.network import Network
 
-__all__ = ["AI_KINDS", "MacroSummary", "ai_exposure_of_kind", "capex_bust"]
+__all__ = [
+    "AI_KINDS",
+    "MacroSummary",
+    "PowerBust",
+    "ai_exposure_of_kind",
+    "capex_bust",
+    "firm_repricing",
+    "power_bust",
+]
 
 #: Entity kinds whose market value carries the AI premium (``ai_premium_share``).
 AI_KINDS: tuple[str, ...] = ("hyperscaler", "chipmaker", "neocloud", "ai_lab")
@@ -65,7 +70,7 @@ def ai_exposure_of_kind(kind: str, params: ParameterSet, *, which: str = "value"
     kind : str
         Entity kind (``entities.csv``).
     params : ParameterSet
-        From :func:`~lahar.macro.parameters.load_parameters`.
+        From :func:`~lahar.data.load_parameters`.
     which : {"value", "low", "high"}, default "value"
 
     Returns
@@ -74,7 +79,7 @@ def ai_exposure_of_kind(kind: str, params: ParameterSet, *, which: str = "value"
 
     Examples
     --------
-    >>> from lahar.macro.parameters import load_parameters
+    >>> from lahar.data import load_parameters
     >>> p = load_parameters()
     >>> ai_exposure_of_kind("chipmaker", p), ai_exposure_of_kind("utility", p)
     (0.58, 0.26)
@@ -141,10 +146,14 @@ class MacroSummary:
     parameter_ids: tuple[str, ...]
 
 
+def _parameter_ids() -> tuple[str, ...]:
+    """The parameters :func:`capex_bust` reads (the capex categories come from the bridge)."""
+    return (*_PARAMS[:2], *(f"capex_share_{c}" for c in capex_categories()), *_PARAMS[2:])
+
+
 _PARAMS = (
     "ai_capex_2025",
     "us_share_ai_capex",
-    *(f"capex_share_{c}" for c in CAPEX_CATEGORIES),
     "ai_premium_share",
     "sp500_ai_weight",
     "ndx_mag7_weight",
@@ -192,7 +201,7 @@ def capex_bust(
         Input–output table; use ``load_bea(2023, domestic=True)`` so imports (most AI
         hardware) do not count as US output.
     params : ParameterSet
-        From :func:`~lahar.macro.parameters.load_parameters`.
+        From :func:`~lahar.data.load_parameters`.
     which : {"value", "low", "high"}, default "value"
         Use every parameter's central value or the low / high end of its range (a crude
         band; mixing ends is left to a Monte Carlo sweep). The capex category shares always
@@ -211,8 +220,8 @@ def capex_bust(
 
     Examples
     --------
-    >>> from lahar.macro.input_output import load_bea
-    >>> from lahar.macro.parameters import load_parameters
+    >>> from lahar.data import load_bea
+    >>> from lahar.data import load_parameters
     >>> s = capex_bust([0.0, 0.3], table=load_bea(2023, domestic=True), params=load_parameters())
     >>> float(s.gdp_change[0]), bool(s.gdp_change[1] < 0), bool(s.jobs_change[1] < 0)
     (0.0, True, True)
@@ -229,7 +238,7 @@ def capex_bust(
         return params.value(key, which)
 
     # Category shares always use central values: their low/high ends do not sum to 1.
-    shares = np.array([params.value(f"capex_share_{k}") for k in CAPEX_CATEGORIES])
+    shares = np.array([params.value(f"capex_share_{k}") for k in capex_categories()])
     if abs(shares.sum() - 1) > 1e-6:
         raise ValueError(
             f"capex_share_* parameters must sum to 1. Got {shares.sum():.4f}; fix parameters.csv."
@@ -249,7 +258,7 @@ def capex_bust(
             employment_coefficients=jobs_per_musd,
         )
 
-    capex_fx = run(capex_final_demand(table, spending_musd))
+    capex_fx = run(capex_final_demand(table, spending_musd, capex_bridge(table)))
 
     cohort = reprice([1.0], ai_exposure=[v("ai_premium_share")], ai_cut=c).price_change[0]
     sp = index_return([v("sp500_ai_weight")], cohort[None, :], rest_return=rest_return)
@@ -291,5 +300,170 @@ def capex_bust(
         ndx_return=ndx,
         savings=savings,
         consumption_change=consumption,
-        parameter_ids=_PARAMS,
+        parameter_ids=_parameter_ids(),
+    )
+
+
+@dataclass(frozen=True)
+class PowerBust:
+    """What an AI-capex cut does to the PJM grid and to power contracts (one value per cut).
+
+    Attributes
+    ----------
+    cut : ndarray, shape (S,)
+        The capex cuts (fractions).
+    load_change_gw : ndarray, shape (S,)
+        Change of PJM's data-centre peak load (GW; negative in a bust).
+    reserve_margin_before, reserve_margin_after : float, ndarray
+        PJM reserve margin cleared in the 2027/28 auction, and after the load change.
+    shortfall_gw : ndarray
+        Shortfall against the target reserve margin after the change (GW, >= 0).
+    price_before : float
+        2027/28 capacity price (USD/MW-day, at the cap).
+    price_after : ndarray
+        Capacity price after the load change.
+    cost_change, cost_change_per_customer : ndarray
+        Change of PJM's annual capacity cost (USD) and per customer.
+    boom_cost_over_cap, boom_cost_over_cap_per_customer : float
+        Boom without a cap: annual capacity cost above the capped cost (USD, per customer).
+    ppa_revenue_at_risk, restart_capex_at_risk, coal_retirements_resumed_gw,
+    utility_capex_at_risk : ndarray
+        Power contracts and investments at risk (:func:`lahar.macro.energy.bust_exposure`).
+    """
+
+    cut: NDArray[np.float64]
+    load_change_gw: NDArray[np.float64]
+    reserve_margin_before: float
+    reserve_margin_after: NDArray[np.float64]
+    shortfall_gw: NDArray[np.float64]
+    price_before: float
+    price_after: NDArray[np.float64]
+    cost_change: NDArray[np.float64]
+    cost_change_per_customer: NDArray[np.float64]
+    boom_cost_over_cap: float
+    boom_cost_over_cap_per_customer: float
+    ppa_revenue_at_risk: NDArray[np.float64]
+    restart_capex_at_risk: NDArray[np.float64]
+    coal_retirements_resumed_gw: NDArray[np.float64]
+    utility_capex_at_risk: NDArray[np.float64]
+
+
+def power_bust(cut: ArrayLike, params: ParameterSet, *, which: str = "value") -> PowerBust:
+    """The grid side of an AI-capex cut: PJM load, reserve margin, capacity price and bill.
+
+    The data-centre share of PJM's 2027/28 load growth falls with the cut; the reserve margin
+    and the capacity price (linear in load, capped) follow (:func:`lahar.macro.energy.grid_balance`,
+    :func:`~lahar.macro.energy.capacity_price`, :func:`~lahar.macro.energy.capacity_bill`),
+    and the contracts and plants built for data centres are at risk in proportion
+    (:func:`~lahar.macro.energy.bust_exposure`).
+
+    Parameters
+    ----------
+    cut : float or array_like, shape (S,)
+        AI-capex cut(s), fractions in [0, 1].
+    params : ParameterSet
+        The shipped parameters (:func:`lahar.data.load_parameters`), model ``energy``.
+    which : {"value", "low", "high"}, default "value"
+        Which end of each parameter's range to use.
+
+    Returns
+    -------
+    PowerBust
+    """
+    c = np.atleast_1d(np.asarray(cut, dtype=np.float64))
+
+    def v(k: str, w: str = which) -> float:
+        return params.value(k, w)
+
+    dl = -c * v("pjm_dc_load_growth")
+    loads = np.concatenate([[0.0], dl])
+    bal = grid_balance(
+        loads,
+        peak_gw=v("pjm_peak_load"),
+        reserve_margin=v("pjm_reserve_margin_cleared"),
+        target_margin=v("pjm_reserve_margin_target"),
+    )
+    uncapped = v("pjm_capacity_price_2027", "high")
+    slope, cap = v("pjm_price_slope"), v("pjm_capacity_price_cap")
+    price = np.asarray(capacity_price(loads, uncapped_price=uncapped, slope=slope, cap=cap))
+    base = {
+        "base_price": v("pjm_capacity_price_2026"),
+        "base_cost": v("pjm_capacity_cost_2026"),
+        "customers": v("pjm_customers"),
+    }
+    cost, per = (np.asarray(x) for x in capacity_bill(price, **base))
+    boom_price = capacity_price(0.0, uncapped_price=uncapped, slope=slope, cap=None)
+    boom_total, boom_per = capacity_bill(boom_price, **base)
+    capped_total, capped_per = capacity_bill(cap, **base)
+    bust = bust_exposure(
+        c,
+        contract_value=v("talen_amazon_value"),
+        restart_capex=v("crane_restart_cost"),
+        deferred_coal_gw=v("coal_retirements_deferred"),
+        planned_capex=v("utility_capex_2025"),
+        dc_capex_share=v("dc_share_utility_capex"),
+    )
+    margin = np.asarray(bal.reserve_margin)
+    return PowerBust(
+        cut=c,
+        load_change_gw=dl,
+        reserve_margin_before=float(margin[0]),
+        reserve_margin_after=margin[1:],
+        shortfall_gw=np.asarray(bal.shortfall_gw)[1:],
+        price_before=float(price[0]),
+        price_after=price[1:],
+        cost_change=cost[1:] - cost[0],
+        cost_change_per_customer=per[1:] - per[0],
+        boom_cost_over_cap=float(boom_total - capped_total),
+        boom_cost_over_cap_per_customer=float(boom_per - capped_per),
+        ppa_revenue_at_risk=np.atleast_1d(bust.contract_revenue_at_risk),
+        restart_capex_at_risk=np.atleast_1d(bust.restart_capex_at_risk),
+        coal_retirements_resumed_gw=np.atleast_1d(bust.coal_retirements_resumed_gw),
+        utility_capex_at_risk=np.atleast_1d(bust.utility_capex_at_risk),
+    )
+
+
+def firm_repricing(
+    net: Network, cut: float, params: ParameterSet, *, which: str = "value"
+) -> pd.DataFrame:
+    """Listed firms repriced by an AI-capex cut: each loses its AI exposure times the cut.
+
+    A firm's AI exposure is :func:`ai_exposure_of_kind` of its kind (the AI premium of its
+    market value); its price falls by ``exposure * cut`` (:func:`lahar.macro.markets.reprice`).
+
+    Parameters
+    ----------
+    net : Network
+        Entities with ``ticker`` (listed) and ``market_cap`` facts.
+    cut : float
+        AI-capex cut, in [0, 1].
+    params : ParameterSet
+        The shipped parameters.
+    which : {"value", "low", "high"}
+        Which end of each parameter's range to use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per listed firm with an AI exposure: ``entity, ticker, kind, ai_exposure,
+        price_change, market_cap_usd, value_change_usd`` (NaN where no market value is known).
+    """
+    ents = net.entities
+    tickers = ents["ticker"] if "ticker" in ents.columns else pd.Series([None] * net.n)
+    exposure = np.array([ai_exposure_of_kind(k, params, which=which) for k in ents["kind"]])
+    keep = tickers.notna().to_numpy() & (exposure > 0)
+    idx = np.flatnonzero(keep)
+    mcap = net.fact("market_cap")[idx]
+    known = np.isfinite(mcap)
+    r = reprice(np.where(known, mcap, 1.0), ai_exposure=exposure[idx], ai_cut=cut)
+    return pd.DataFrame(
+        {
+            "entity": np.asarray(net.ids)[idx],
+            "ticker": tickers.to_numpy()[idx],
+            "kind": ents["kind"].to_numpy()[idx],
+            "ai_exposure": exposure[idx],
+            "price_change": np.asarray(r.price_change) * np.ones(idx.size),
+            "market_cap_usd": np.where(known, mcap, np.nan),
+            "value_change_usd": np.where(known, r.value_change, np.nan),
+        }
     )

@@ -1,9 +1,9 @@
 """Convert BEA's wide input-output workbooks (as CSV) into lahar's tidy, long CSV files.
 
-A maintenance tool, not used at run time: ``python -m lahar.macro._bea_tidy SRC DST`` reads the
+A maintenance tool, not used at run time: ``python -m lahar.data._bea_tidy SRC DST`` reads the
 wide CSV copies of BEA's summary-level workbooks from ``SRC`` (one file per workbook sheet,
 header ``code,name,<column codes>``, BEA's ``...`` for "zero or not shown") and writes the
-long files under ``DST`` (``src/lahar/data/bea``) that :func:`lahar.macro.input_output.load_bea`
+long files under ``DST`` (``src/lahar/data/bea``) that :func:`lahar.data.load_bea`
 reads. Values are copied verbatim as BEA printed them; zero and ``...`` cells are dropped; BEA's
 own total rows and columns are kept only where BEA publishes a figure our code needs (industry
 and commodity output), in ``totals.csv``.
