@@ -77,10 +77,13 @@ def run_cmd(
     ] = None,
     store: StoreOption = None,
     fmt: FormatOption = "table",
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Channels and firms of every scenario.")
+    ] = False,
 ) -> None:
     """Run scenarios with Monte Carlo on the shipped data, store them and print the headlines."""
     from lahar.data import load_bea, load_network, load_parameters
-    from lahar.report import defaults_table, headline_table
+    from lahar.report import defaults_table, headline_table, scenarios_table
     from lahar.scenarios import builtin_scenario, builtin_scenarios, load_scenario, run_scenario
     from lahar.store import Store, default_store_path
 
@@ -164,7 +167,19 @@ def run_cmd(
             frames.append(s)
         print_frame(pd.concat(frames, ignore_index=True), fmt=fmt)
         return
+    if len(results) > 2 and not detail:
+        print_frame(
+            scenarios_table([(r.scenario, r.summary()) for r in results]),
+            title=f"What if the music stops? Means over {results[0].draws} draws",
+        )
+        console.print(
+            "Channels, firms and sources of each: `lahar run -s NAME` or `lahar results RUN_ID`; "
+            "`lahar scenario show NAME` says what a scenario represents.",
+            highlight=False,
+        )
     for r, spec in zip(results, specs, strict=True):
+        if len(results) > 2 and not detail:
+            break
         console.print(
             f"\n[bold]{spec.title}[/] ({r.scenario}: {r.draws} draws, seed {r.seed}, "
             f"{r.elapsed_s:.1f} s; run {r.run_id})",

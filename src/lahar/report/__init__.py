@@ -2,7 +2,7 @@
 
 from lahar.report.display import DISPLAY, TITLES, display_table
 from lahar.report.findings import TOPICS, all_tables, analyze
-from lahar.report.scenario import LABELS, defaults_table, headline_table
+from lahar.report.scenario import LABELS, defaults_table, headline_table, scenarios_table
 from lahar.report.summary import DatasetSummary, dataset_summary
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "defaults_table",
     "display_table",
     "headline_table",
+    "scenarios_table",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["LABELS", "defaults_table", "headline_table"]
+__all__ = ["LABELS", "defaults_table", "headline_table", "scenarios_table"]
 
 LABELS: dict[str, tuple[str, str]] = {
     "defaults": ("Firms in default", "count"),
@@ -50,6 +50,10 @@ def _fmt(x: float, unit: str) -> str:
     if unit == "pp":
         return f"{x:.2f}%"
     if unit == "count":
+        if abs(x) >= 1e6:
+            return f"{x / 1e6:.2f}M"
+        if abs(x) >= 1e4:
+            return f"{x / 1e3:.0f}K"
         return f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"
     return f"{x:,.1f}"
 
@@ -108,3 +112,35 @@ def defaults_table(
             "95th pct loss": [_fmt(v, "usd") for v in t["q95"]],
         }
     )
+
+
+_COMPACT = (
+    ("defaults", "defaults"),
+    ("loss_total", "firm losses"),
+    ("gdp_change_pct", "GDP"),
+    ("jobs_change", "jobs"),
+    ("sp500_return", "S&P 500"),
+    ("k401_loss", "401(k)"),
+)
+
+
+def scenarios_table(runs: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """One row per scenario: the mean of the main outcomes (firm losses with their 95th pct).
+
+    Parameters
+    ----------
+    runs : list of (str, pandas.DataFrame)
+        Scenario name and its :meth:`lahar.scenarios.RunResult.summary`.
+    """
+    rows = []
+    for name, summary in runs:
+        by = summary.set_index("outcome")
+        row = {"scenario": name}
+        for key, label in _COMPACT:
+            unit = LABELS[key][1]
+            r = by.loc[key]
+            row[label] = _fmt(r["mean"], unit)
+            if key == "loss_total":
+                row["95th pct"] = _fmt(r["q95"], unit)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -169,6 +169,7 @@ class Context:
     debt: NDArray[np.float64]
     fcf: NDArray[np.float64]
     gpu_assets: NDArray[np.float64]
+    assets: NDArray[np.float64]
     pledges: NDArray[np.float64]
     pledge_country: NDArray[np.object_]
     pledge_source: NDArray[np.intp]
@@ -365,6 +366,7 @@ def make_context(
         debt=fact("debt"),
         fcf=fact("free_cash_flow"),
         gpu_assets=gpu,
+        assets=inputs.total_assets,
         pledges=(net.amount * wv / net.years)[pl],
         pledge_country=country[net.source[pl]],
         pledge_source=net.source[pl],
@@ -471,7 +473,8 @@ def evaluate(
             direct += (m * base)[:, None] * _q(ctx, x, sh["shortfall"])[None, :] * sh["years"]
         elif k == "collateral":
             h = _q(ctx, x, sh["haircut"])[None, :]
-            g = (m * ctx.gpu_assets)[:, None]
+            share = _q(ctx, x, sh["gpu_share"])[None, :]
+            g = m[:, None] * np.maximum(ctx.gpu_assets[:, None], share * ctx.assets[:, None])
             direct += g * h
             ltv = _q(ctx, x, sh["ltv_max"])[None, :]
             required = np.maximum(ctx.debt[:, None] - ltv * (1 - h) * g, 0.0)

@@ -115,7 +115,17 @@ def _quantity(v: Any) -> Any:
     return v
 
 
-_SHARES = {"paid_share", "shortfall", "haircut", "ltv_max", "share", "delayed_share", "fall", "cut"}
+_SHARES = {
+    "paid_share",
+    "shortfall",
+    "haircut",
+    "ltv_max",
+    "share",
+    "delayed_share",
+    "fall",
+    "cut",
+    "gpu_share",
+}
 
 Q = Annotated[Quantity, Field(description="a number or { low, high[, mode] } or { param }")]
 
@@ -169,6 +179,7 @@ class Collateral(_Shock):
     kind: Literal["collateral"]
     haircut: Q
     ltv_max: Q = Field(default_factory=lambda: Quantity(value=1.0))
+    gpu_share: Q = Field(default_factory=lambda: Quantity(param="gpu_share_of_assets"))
 
 
 class RefinancingClosed(_Shock):
