@@ -80,8 +80,10 @@ def test_three_firms_through_every_channel_by_hand() -> None:
     """The lab pays 20 %: the cloud loses the margin (100 %) on 80 % of the contract's value,
     0.8 * 0.5 * 8 * a(5, 8 %) = 12.777 > its equity 10, so it defaults. Its external assets
     10 + 50 - 12.777 = 47.223 go pro rata to the bank (45 of 50): the bank receives 42.501 and
-    loses 2.499 of credit, and its 5 stake in the failed cloud. The cloud's capex (19 of US AI
-    capex 380 * 0.5 = 190) is cut: a 10 % cut, which is capex_bust(0.1) for GDP and jobs."""
+    loses 2.499 of credit, and its 5 stake in the failed cloud. AI capex (US: 380 * 0.5 = 190)
+    loses the failed cloud's capex, 19, and the compute the lab no longer buys, 0.8 of its
+    status-weighted 8 a year (0.5 * 8 = 4): a cut of (19 + 3.2) / 190, which is capex_bust of
+    that cut for GDP and jobs."""
     ctx = make_context(parse_scenario(_spec("0.2")), _three_firms(), P, TABLE)
     out = evaluate(ctx, 0, 1)
     ch = {k: v[:, 0] / B for k, v in out["channels"].items()}
@@ -94,7 +96,7 @@ def test_three_firms_through_every_channel_by_hand() -> None:
     head = {k: v[0] for k, v in out["headline"].items()}
     assert head["defaults"] == 1
     np.testing.assert_allclose(head["loss_total"] / B, lost + (45 - 45 / 50 * paid) + 5, rtol=1e-10)
-    cut = 19 * B / (P.value("ai_capex_2025") * P.value("us_share_ai_capex"))
+    cut = (19 + 0.8 * 0.5 * 8) * B / (P.value("ai_capex_2025") * P.value("us_share_ai_capex"))
     np.testing.assert_allclose(head["ai_capex_cut"], cut, rtol=1e-12)
     direct = capex_bust([cut], table=TABLE, params=P)
     np.testing.assert_allclose(head["gdp_change"], direct.gdp_change[0], rtol=1e-9)

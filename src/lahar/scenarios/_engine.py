@@ -17,7 +17,9 @@ For draws ``s = a .. b-1`` of a scenario:
    The scenario's own AI-capex cut also reprices the listed AI cohort by its AI premium
    times the cut (the market round of :func:`capex_bust`), which every holder books.
 4. **Real economy.** The AI-capex cut is the scenario's own cut plus delayed deployments,
-   withdrawn pledges and the capex of every builder that defaulted (share of US AI capex);
+   withdrawn pledges, the capex of every builder that defaulted and the unpaid part of the
+   status-weighted annual commitments (compute nobody pays for is not built), as a share of
+   US AI capex;
    :func:`capex_bust` gives GDP and jobs (linear in the cut), the markets fall with the cut
    and the repricing, and households, retirement accounts and pensions lose through their
    equity; :func:`power_bust` gives the grid.
@@ -540,7 +542,12 @@ def evaluate(
     dflt = res.defaulted
     by = res.by_channel
     capex_lost = (ctx.capex[:, None] * dflt).sum(axis=0)
-    cut = np.clip(extra_cut + capex_lost / ctx.us_ai_capex, 0.0, 1.0)
+    # compute that buyers do not pay for is capacity nobody builds: the unpaid share of each
+    # contract's status-weighted annual amount leaves AI capex too
+    unpaid = np.maximum(nonpay, dflt)[sysm.buyer]
+    w_k = weights[inp.contract_status]
+    unbuilt = (unpaid * w_k * inp.contract_annual[:, None]).sum(axis=0)
+    cut = np.clip(extra_cut + (capex_lost + unbuilt) / ctx.us_ai_capex, 0.0, 1.0)
     mu = ctx.macro_unit
     # the S&P 500: the capex cut's repricing of the AI cohort, compounded with the scenario's
     # own repricing of a cohort (its index weight times its fall)
