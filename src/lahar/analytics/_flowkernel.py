@@ -28,7 +28,7 @@ try:  # pragma: no cover - exercised either way depending on the environment
 except ImportError:  # pragma: no cover
     HAVE_NUMBA = False
 
-    def njit(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201, D103
+    def njit(*args, **kwargs):  # type: ignore[no-redef]  # noqa: ANN002, ANN003, ANN201, D103
         if args and callable(args[0]):
             return args[0]
         return lambda f: f

@@ -47,7 +47,7 @@ try:  # pragma: no cover - depends on the environment
 
     _HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - depends on the environment
-    _nb = None
+    _nb = None  # type: ignore[assignment]  # numba absent: the module name is bound to None
     _HAVE_NUMBA = False
 
 _FORCE_OFF = False
