@@ -135,13 +135,15 @@ def _power(cut: float, p: ParameterSet, which: str) -> pd.DataFrame:
     )
     uncapped = v("pjm_capacity_price_2027", "high")
     slope, cap = v("pjm_price_slope"), v("pjm_capacity_price_cap")
-    price = capacity_price([0.0, dl], uncapped_price=uncapped, slope=slope, cap=cap)
+    # two load changes in, so every figure below is a length-2 array
+    price = np.asarray(capacity_price([0.0, dl], uncapped_price=uncapped, slope=slope, cap=cap))
     base = dict(
         base_price=v("pjm_capacity_price_2026"),
         base_cost=v("pjm_capacity_cost_2026"),
         customers=v("pjm_customers"),
     )
-    (c0, c1), (b0, b1) = capacity_bill(price, **base)
+    (c0, c1), (b0, b1) = (np.asarray(x) for x in capacity_bill(price, **base))
+    margin, shortfall = np.asarray(bal.reserve_margin), np.asarray(bal.shortfall_gw)
     boom_price = capacity_price(0.0, uncapped_price=uncapped, slope=slope, cap=None)
     boom_total, boom_per = capacity_bill(boom_price, **base)
     capped_total, capped_per = capacity_bill(cap, **base)
@@ -155,9 +157,9 @@ def _power(cut: float, p: ParameterSet, which: str) -> pd.DataFrame:
     )
     rows = [
         ("PJM data-centre peak load change", dl, "GW"),
-        ("PJM reserve margin, 2027/28 auction", 100 * bal.reserve_margin[0], "%"),
-        ("PJM reserve margin after the bust", 100 * bal.reserve_margin[1], "%"),
-        ("PJM shortfall vs 20% target (after)", bal.shortfall_gw[1], "GW"),
+        ("PJM reserve margin, 2027/28 auction", 100 * margin[0], "%"),
+        ("PJM reserve margin after the bust", 100 * margin[1], "%"),
+        ("PJM shortfall vs 20% target (after)", shortfall[1], "GW"),
         ("PJM capacity price, 2027/28 (capped)", price[0], "USD/MW-day"),
         ("PJM capacity price after the bust", price[1], "USD/MW-day"),
         ("PJM capacity cost change", c1 - c0, "USD per year"),
