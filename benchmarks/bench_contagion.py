@@ -8,6 +8,13 @@ exposures are debt). S = 64 scenarios.
   assets, and 10 of the 200 largest firms (drawn per scenario) lose 50-100 % of theirs.
 * Linear DebtRank (Bardoscia et al. 2015) on claims = debt + equity layers, equity = book
   equity. Scenario s: default (h = 1) of the s-th largest firm (the classic per-firm DebtRank).
+  lahar's default computes the limit by in-place sweeps; the round-by-round dynamics
+  (``solver="rounds"``) is timed once beside it.
+* Small linear DebtRank, n = 400 (``synthetic(400, 4000)``), S = 16, against neva
+  (Bardoscia's NEVA package, ``linear_dr``), when a local copy is given with ``--neva DIR``
+  (neva is not on the package index: ``git clone https://github.com/marcobardoscia/neva``).
+  lahar's first call is timed in a fresh interpreter (imports excluded, kernel loading
+  included).
 
 For each model it prints the wall time of the batched call (median of the timed repeats after
 one warm-up call, and the cold first call), the peak extra resident memory during the call,
@@ -23,7 +30,7 @@ in the same run. The bandwidth uses a stated traffic model (see ``docs/performan
 Last line: ``speedup=<x> bandwidth_fraction=<y>`` with the smaller value over the two models
 (bandwidth on the access model).
 
-Usage: ``python benchmarks/bench_contagion.py [--quick] [--repeats R]``
+Usage: ``python benchmarks/bench_contagion.py [--quick] [--repeats R] [--neva DIR]``
 """
 
 from __future__ import annotations
@@ -33,7 +40,9 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -128,7 +137,7 @@ def clearing_traffic(L, e, el) -> dict[str, float]:
         edges = float((pi.indptr[active + 1] - pi.indptr[active]).sum())
         orig_sweep(pi, active, slot, pending, cand, *rest)
         changed = int(rest[-2].sum())
-        blocks = 4 * _kernels._nb.get_num_threads()
+        blocks = 4 * _kernels.num_threads()
         counts["access"] += (
             blocks * edges * 4 + active.size * (row + 2 * 8)  # index scans, pending rows
             + edges * (8 + 2 * row)  # weight + accumulator row read and written per edge
@@ -149,39 +158,21 @@ def clearing_traffic(L, e, el) -> dict[str, float]:
     return counts
 
 
-def debtrank_traffic(A, eq, h) -> dict[str, float]:
-    """Bytes moved by the compiled linear DebtRank, from an instrumented re-run."""
-    n, n_scen = h.shape
-    row = n_scen * 8
-    counts = {"access": 0.0, "compulsory": 0.0, "gathered": 0.0, "rounds": 0}
-    orig = _kernels.linear_debtrank_step
-    lam_nnz = A.nnz
+def debtrank_traffic(A, eq, h, sweeps: int) -> dict[str, float]:
+    """Bytes moved by the compiled DebtRank limit (in-place sweeps), counted from its layout.
 
-    def step(indptr, indices, data, slot, shock, h_, h_next, nz, nz_next, rowmax):
-        pattern = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
-        pulled = pattern @ nz.astype(np.float64)
-        edges = float(pulled.sum())
-        out = orig(indptr, indices, data, slot, shock, h_, h_next, nz, nz_next, rowmax)
-        touched = int(nz_next.sum())
-        counts["access"] += (
-            indices.size * 4 + (n + 1) * 4 + n  # index scan and flags
-            + edges * (8 + row)  # weight + gathered state row per non-zero entry
-            + touched * 2 * row  # h read, h_next written
-        )  # fmt: skip
-        counts["compulsory"] += lam_nnz * 12 + 2 * n * row  # matrix, h read, h_next written
-        counts["gathered"] += edges * row
-        counts["rounds"] += 1
-        return out
-
-    _kernels.linear_debtrank_step = step
-    try:
-        debtrank(A, eq, h)
-    finally:
-        _kernels.linear_debtrank_step = orig
-    # validation (min, max over the shock), the final pass (distress, equity loss, defaults)
-    counts["access"] += 2 * h.nbytes + 3 * h.nbytes
-    counts["compulsory"] += 2 * h.nbytes
-    return counts
+    Per sweep: the matrix (indices, weights, row pointers) and the zero-row flags once, one
+    gathered state row per matrix entry, each row read and written once. Upper bound: every
+    row counted as reached from the first sweep.
+    """
+    n = h.shape[0]
+    row = h.shape[1] * 8
+    per_sweep = A.nnz * (4 + 8 + 1) + (n + 1) * 4 + A.nnz * row + 2 * h.nbytes
+    return {
+        "access": sweeps * per_sweep + 3 * h.nbytes,  # + validation and the final pass
+        "compulsory": sweeps * (A.nnz * 12 + 2 * h.nbytes) + 2 * h.nbytes,
+        "gathered": sweeps * A.nnz * float(row),
+    }
 
 
 # --------------------------------------------------------------------------- the two models
@@ -240,7 +231,13 @@ def bench_clearing(net, repeats: int, ref_cols: int, copy_bw: float) -> dict[str
         f"= {bw_access / copy_bw:.0%} of copy; compulsory {traffic['compulsory'] / 2**30:.2f} GiB "
         f"-> {bw_comp / 1e9:.2f} GB/s = {bw_comp / copy_bw:.0%}"
     )
-    return {"speedup": speedup, "bw": bw_access / copy_bw, "bw_comp": bw_comp / copy_bw}
+    print(f"  cold first call vs reference: {t_ref / cold:.1f}x")
+    return {
+        "speedup": speedup,
+        "cold_speedup": t_ref / cold,
+        "bw": bw_access / copy_bw,
+        "bw_comp": bw_comp / copy_bw,
+    }
 
 
 def bench_debtrank(net, repeats: int, ref_cols: int, copy_bw: float) -> dict[str, float]:
@@ -250,34 +247,45 @@ def bench_debtrank(net, repeats: int, ref_cols: int, copy_bw: float) -> dict[str
     h = np.zeros((net.n, S))
     h[np.argsort(-ta)[:S], np.arange(S)] = 1.0
 
+    _kernels.set_enabled(True)  # small problems run on numpy unless told otherwise
     debtrank(A[:100][:, :100], eq[:100], h[:100, :2])  # compile / load the kernels
+    debtrank(A[:100][:, :100], eq[:100], h[:100, :2], solver="rounds")
+    _kernels.set_enabled(None)
     cold, warm, mem, res = timed(lambda: debtrank(A, eq, h), repeats)
+    t = time.perf_counter()
+    path = debtrank(A, eq, h, solver="rounds")
+    t_rounds = time.perf_counter() - t
     cols = np.linspace(0, S - 1, ref_cols).round().astype(int)
     t = time.perf_counter()
     ref = debtrank_linear_reference(A, eq, h[:, cols])
     t_ref = (time.perf_counter() - t) / ref_cols * S
     err = float(np.abs(ref - res.distress[:, cols]).max())
-    traffic = debtrank_traffic(A, eq, h)
+    err_path = float(np.abs(path.distress - res.distress).max())
+    traffic = debtrank_traffic(A, eq, h, res.rounds)
     print(f"\n[debtrank] linear DebtRank, n={net.n:,} claims nnz={A.nnz:,} S={S}")
     print(
-        f"  rounds {res.rounds}; mean final distress {res.distress.mean():.3f}; "
-        f"saturated {res.defaulted.mean():.1%}; DebtRank median {np.median(res.debtrank):.3f}"
+        f"  limit: {res.rounds} sweeps (dynamics: {path.rounds} rounds); mean final distress "
+        f"{res.distress.mean():.3f}; saturated {res.defaulted.mean():.1%}; DebtRank median "
+        f"{np.median(res.debtrank):.3f}"
     )
     print(f"  batched: {warm:.3f} s (median of {repeats} warm calls; cold first call {cold:.3f} s)")
+    print(f"  round-by-round dynamics, batched (solver='rounds', one call): {t_rounds:.3f} s")
     print(f"  peak extra RSS during the call: {mem / 2**30:.2f} GiB")
     print(
         f"  reference (Bardoscia iteration, full SpMV per step, one shock at a time): {ref_cols} "
-        f"columns timed, extrapolated to S={S}: {t_ref:.1f} s; max |dh| vs batched {err:.1e}"
+        f"columns timed, extrapolated to S={S}: {t_ref:.1f} s; max |dh| vs batched {err:.1e}, "
+        f"limit vs dynamics {err_path:.1e}"
     )
     speedup = t_ref / warm
     bw_access = traffic["access"] / warm
     bw_comp = traffic["compulsory"] / warm
-    print(f"  speed-up vs reference: {speedup:.1f}x")
-    per_round_ref = t_ref / S / max(res.rounds, 1)
     print(
-        f"  per round: reference {per_round_ref * 1e3:.1f} ms per scenario, batched "
-        f"{warm / max(res.rounds, 1) * 1e3:.0f} ms for all {S}; the gathered rows alone "
-        f"({traffic['gathered'] / max(res.rounds, 1) / 2**30:.2f} GiB per round) need "
+        f"  speed-up vs reference: {speedup:.1f}x warm, {t_ref / cold:.1f}x cold "
+        f"(round-by-round batched: {t_ref / t_rounds:.1f}x)"
+    )
+    print(
+        f"  per sweep: {warm / max(res.rounds, 1) * 1e3:.0f} ms for all {S}; the gathered rows "
+        f"alone ({traffic['gathered'] / max(res.rounds, 1) / 2**30:.2f} GiB per sweep) need "
         f"{traffic['gathered'] / max(res.rounds, 1) / copy_bw * 1e3:.0f} ms at copy bandwidth"
     )
     print(
@@ -289,19 +297,134 @@ def bench_debtrank(net, repeats: int, ref_cols: int, copy_bw: float) -> dict[str
         f"= {bw_access / copy_bw:.0%} of copy; compulsory {traffic['compulsory'] / 2**30:.1f} GiB "
         f"-> {bw_comp / 1e9:.2f} GB/s = {bw_comp / copy_bw:.0%}"
     )
-    return {"speedup": speedup, "bw": bw_access / copy_bw, "bw_comp": bw_comp / copy_bw}
+    return {
+        "speedup": speedup,
+        "cold_speedup": t_ref / cold,
+        "bw": bw_access / copy_bw,
+        "bw_comp": bw_comp / copy_bw,
+    }
+
+
+# --------------------------------------------------------------------------- small DebtRank
+
+
+def small_case(n: int = 400, n_scen: int = 16):
+    """The small DebtRank case: ``synthetic(n, 10 n)``, default of each of the 16 largest."""
+    net = synthetic(n, 10 * n, seed=0)
+    A = net.layer(["debt", "equity"])
+    eq = net.fact("book_equity")
+    h = np.zeros((n, n_scen))
+    h[np.argsort(-net.fact("total_assets"))[:n_scen], np.arange(n_scen)] = 1.0
+    return A, eq, h
+
+
+_FIRST_CALL = """
+    import sys, time
+    sys.path.insert(0, {bench!r})
+    from bench_contagion import small_case
+    from lahar.contagion import debtrank
+    A, eq, h = small_case()
+    t = time.perf_counter()
+    debtrank(A, eq, h)
+    print(time.perf_counter() - t)
+"""
+
+
+def first_call_seconds() -> float:
+    """lahar's first DebtRank call in a fresh interpreter (imports and data excluded)."""
+    code = textwrap.dedent(_FIRST_CALL.format(bench=str(Path(__file__).parent)))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    return float(out.stdout.split()[-1])
+
+
+def neva_debtrank(neva_dir: str, A, eq, h, tol: float) -> tuple[float, np.ndarray]:
+    """Seconds for neva's linear DebtRank over all columns of ``h``, and its final distress.
+
+    One banking system per scenario (neva's objects hold the state), built outside the timer,
+    with the same equity and interbank claims as lahar's input. neva's ``shock_and_solve``
+    binds every bank's reference equity to the *last* bank's (a late-bound loop variable in
+    its ``linear_dr`` closures), so we apply the shock and set the ``lin_dr`` valuation the
+    same way it does, with the right reference equity, and time neva's solver
+    (``BankingSystem.fixedpoint_equity``).
+    """
+    sys.path.insert(0, neva_dir)
+    import neva  # noqa: PLC0415 - optional peer, from a local copy
+    from neva import ibeval  # noqa: PLC0415
+
+    A = sp.csr_array(A)
+    owed = np.asarray(A.sum(axis=0)).ravel()
+    lent = np.asarray(A.sum(axis=1)).ravel()
+    total, out = 0.0, np.empty_like(h)
+    for s in range(h.shape[1]):
+        banks = [
+            neva.Bank(extasset=float(eq[i] - lent[i] + owed[i]), ibliabtot=float(owed[i]))
+            for i in range(A.shape[0])
+        ]
+        for i, bank in enumerate(banks):
+            lo, hi = A.indptr[i], A.indptr[i + 1]
+            claims = zip(A.indices[lo:hi], A.data[lo:hi], strict=True)
+            bank.set_ibasset([(banks[j], float(v)) for j, v in claims])
+        system = neva.BankingSystem(banks, tol=tol, maxiter=100_000)
+        equity0 = system.get_naiveequity()
+        for i, bank in enumerate(system):
+            bank.equity -= float(h[i, s] * eq[i])
+            bank.extasset -= float(h[i, s] * eq[i])
+            bank.ibeval = lambda e, e0=equity0[i]: ibeval.lin_dr(e, e0)
+        system.set_history(True)
+        t = time.perf_counter()
+        system.fixedpoint_equity()
+        total += time.perf_counter() - t
+        final = np.array(system.history[-1])
+        out[:, s] = np.clip(1.0 - final / eq, 0.0, 1.0)
+    return total, out
+
+
+def bench_small(neva_dir: str | None) -> dict[str, float]:
+    A, eq, h = small_case()
+    n, n_scen = h.shape
+    first = first_call_seconds()
+    warm = []
+    for _ in range(50):
+        t = time.perf_counter()
+        res = debtrank(A, eq, h)
+        warm.append(time.perf_counter() - t)
+    warm_s = statistics.median(warm)
+    print(f"\n[debtrank small] linear DebtRank, n={n} claims nnz={A.nnz:,} S={n_scen}")
+    print(
+        f"  lahar: {warm_s * 1e3:.2f} ms warm (median of 50), first call in a fresh interpreter "
+        f"{first * 1e3:.1f} ms; {res.rounds} sweeps, saturated {res.defaulted.mean():.1%}"
+    )
+    out = {"warm": warm_s, "first": first}
+    if not neva_dir:
+        print("  neva: skipped (no --neva DIR; neva is not on PyPI: clone marcobardoscia/neva)")
+        return out
+    if not (Path(neva_dir) / "neva" / "__init__.py").is_file():
+        print(f"  neva: skipped ({neva_dir} has no neva/__init__.py)")
+        return out
+    t_neva, h_neva = neva_debtrank(neva_dir, A, eq, h, tol=1e-12)
+    err = float(np.abs(h_neva - res.distress).max())
+    print(
+        f"  neva (lin_dr fixed point, tol 1e-12, one banking system per scenario): {t_neva:.2f} s; "
+        f"max |dh| vs lahar {err:.1e}"
+    )
+    print(f"  speed-up vs neva: {t_neva / warm_s:,.0f}x warm, {t_neva / first:,.0f}x first call")
+    out.update(neva=t_neva, warm_ratio=t_neva / warm_s, first_ratio=t_neva / first)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="n=1e5, m=1e6 (< 1 minute)")
     parser.add_argument("--repeats", type=int, default=None, help="warm timed calls per model")
+    parser.add_argument("--neva", metavar="DIR", help="local copy of neva (not on PyPI)")
     args = parser.parse_args()
     n, m = (10**5, 10**6) if args.quick else (10**6, 10**7)
     repeats = args.repeats or 3
     print(
         f"bench_contagion: n={n:,} m={m:,} S={S} numba={_kernels.available()} "
-        f"threads={_kernels._nb.get_num_threads() if _kernels.available() else 1} "
+        f"threads={_kernels.num_threads() if _kernels.available() else 1} "
         f"cpus={os.cpu_count()} python={platform.python_version()} "
         f"date={time.strftime('%Y-%m-%d %H:%M')} load={os.getloadavg()[0]:.2f}"
     )
@@ -310,15 +433,31 @@ def main() -> None:
     print(f"synthetic network built in {time.perf_counter() - t:.1f} s")
     copy_bw = copy_bandwidth()
     print(f"numpy copy bandwidth (512 MiB, read + write, best of 7): {copy_bw / 1e9:.1f} GB/s")
+    small = bench_small(args.neva)
     clear = bench_clearing(net, repeats, ref_cols=4, copy_bw=copy_bw)
     dr = bench_debtrank(net, repeats, ref_cols=2, copy_bw=copy_bw)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"\npeak RSS of the whole process (network included): {peak / 2**30:.2f} GiB")
+    print("\nsummary (ratios of issue 15's table; goals in brackets):")
     print(
-        "summary: clearing "
-        f"{clear['speedup']:.1f}x / {clear['bw']:.0%} of copy bandwidth, debtrank "
-        f"{dr['speedup']:.1f}x / {dr['bw']:.0%}; last line = the smaller of the two"
+        f"  clearing: {clear['speedup']:.1f}x warm, {clear['cold_speedup']:.1f}x cold, "
+        f"{clear['bw']:.0%} of copy bandwidth  [>= 20x warm and cold, >= 50 %]"
     )
+    print(
+        f"  DebtRank n={n:,}: {dr['speedup']:.1f}x warm, {dr['cold_speedup']:.1f}x cold, "
+        f"{dr['bw']:.0%} of copy bandwidth  [>= 20x]"
+    )
+    if "neva" in small:
+        print(
+            f"  DebtRank n=400, S=16 vs neva: {small['warm_ratio']:,.0f}x warm, "
+            f"{small['first_ratio']:,.0f}x first call  [>= 1000x warm, >= 100x first call]"
+        )
+    else:
+        print(
+            f"  DebtRank n=400, S=16: {small['warm'] * 1e3:.2f} ms warm, "
+            f"{small['first'] * 1e3:.1f} ms first call (neva skipped)"
+        )
+    print("  last line = the smaller speed-up and bandwidth share of the two large models")
     print(
         f"speedup={min(clear['speedup'], dr['speedup']):.2f} "
         f"bandwidth_fraction={min(clear['bw'], dr['bw']):.3f}"

@@ -1,26 +1,38 @@
-"""Benchmark: batched Leontief solves (lahar.macro.input_output.leontief) vs per-scenario solves.
+"""Benchmark: batched Leontief solves (lahar.macro.input_output.leontief) against pymrio's way
+and against per-scenario solves.
 
-Two systems, S = 10^4 final-demand scenarios each (fixed seeds):
+Systems (fixed seeds):
 
-1. BEA's 71-industry US table (2023, domestic): ``leontief`` factors I - A once (LAPACK) and
-   solves all S columns in one call; the reference calls ``numpy.linalg.solve`` once per
-   scenario, for all S scenarios.
-2. A synthetic sparse 10^4-sector table: 200 industry groups of 50 sectors (5 random suppliers
-   inside the group, 5 in the next group down the supply chain), plus 20 hub sectors (energy,
-   transport, finance) that supply every sector; column sums of A = 0.6. ``leontief`` factors
-   the sparse I - A once with SuperLU and solves all S columns. The per-scenario
-   ``numpy.linalg.solve`` reference on the dense 10^4 x 10^4 matrix takes seconds per
-   scenario, so it is timed on a few scenarios and extrapolated to S (printed as such).
+1. BEA's 71-industry US table (2023, domestic), S = 10^4 final-demand scenarios. lahar: one
+   call of ``leontief`` (validation, spectral certificate, LU, then one product with the
+   explicit inverse). pymrio's way: ``pymrio.calc_L`` (``numpy.linalg.inv(I - A)``) then
+   ``L @ Y``. Also ``numpy.linalg.solve`` once per scenario.
+2. A synthetic sparse 4,000-sector table, S = 10^3: 80 industry groups of 50 sectors (5
+   random suppliers inside the group, 5 in the next group down the supply chain) plus 20 hub
+   sectors that supply everyone; column sums of A = 0.6. lahar factors the sparse I - A with
+   SuperLU; pymrio's way inverts the dense matrix and multiplies.
+3. ``--crossover``: lahar's sparse and dense paths and pymrio's way on synthetic tables of
+   250 to 3,000 sectors, S = 10^3 (the measurement behind ``factorize``'s size rule).
+4. ``--large``: the 10^4-sector table against ``numpy.linalg.solve`` per scenario (timed on
+   a few scenarios and extrapolated, printed as such) and a dense batched LU.
 
-Run: ``python benchmarks/bench_io.py`` (``--quick`` for S = 10^3 and a smaller sparse table).
-Prints wall times (best of ``--repeat``) and speed-up ratios.
+Each lahar and pymrio figure is the best of ``--repeat`` warm calls and the first call in a
+fresh interpreter (imports and data excluded). pymrio is the ``bench`` extra
+(``pip install -e '.[bench]'``); without it its columns are skipped with a message.
+
+Run: ``python benchmarks/bench_io.py`` (``--quick`` for S = 10^3 on BEA and a 2,000-sector
+table). The summary block prints each ratio of issue 15's table.
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import subprocess
+import sys
+import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import scipy
@@ -61,26 +73,132 @@ def synthetic_sparse(n: int, *, group: int = 50, hubs: int = 20, seed: int = 0) 
     return (a @ sp.diags_array(0.6 / colsum)).tocsc()
 
 
+try:  # the bench extra; skipped with a message when absent
+    from pymrio.tools.iomath import calc_L
+except ImportError:  # pragma: no cover - depends on the environment
+    calc_L = None
+
+_SETUP = {
+    "bea": "from lahar.data import load_bea\n"
+    "a = load_bea(2023, domestic=True).technical_coefficients\n",
+    "sparse": "from bench_io import synthetic_sparse\na = synthetic_sparse({n})\n",
+}
+_FIRST = """
+import sys, time
+sys.path.insert(0, {bench!r})
+import numpy as np
+{setup}f = np.random.default_rng(42).normal(size=(a.shape[0], {S}))
+{imports}
+t = time.perf_counter()
+{call}
+print(time.perf_counter() - t)
+"""
+
+
+def first_call(kind: str, who: str, S: int, n: int = 0) -> float:
+    """Seconds of the first solve in a fresh interpreter (imports and data excluded)."""
+    if who == "lahar":
+        imports, call = "from lahar.macro.input_output import leontief", "leontief(a, f)"
+    else:
+        imports = "from pymrio.tools.iomath import calc_L"
+        call = "calc_L(a.toarray() if hasattr(a, 'toarray') else a) @ f"
+    code = _FIRST.format(
+        bench=str(Path(__file__).parent),
+        setup=_SETUP[kind].format(n=n),
+        S=S,
+        imports=imports,
+        call=call,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1200,
+    )
+    return float(out.stdout.split()[-1])
+
+
+def pymrio_way(a):
+    """pymrio's Leontief route: ``calc_L`` (dense inverse of I - A), then one product."""
+    dense = a.toarray() if sp.issparse(a) else a
+    return lambda f: calc_L(dense) @ f
+
+
+def compare(label: str, kind: str, a, f, repeat: int, n: int = 0) -> dict[str, float]:
+    """lahar against pymrio's way on one table: warm (best of) and first call."""
+    S = f.shape[1]
+    t_lahar, x = best_of(lambda: leontief(a, f), repeat)
+    first_lahar = first_call(kind, "lahar", S, n)
+    print(
+        f"[{label}] lahar leontief: {t_lahar * 1e3:9.2f} ms warm, first call {first_lahar * 1e3:9.2f} ms"
+    )
+    out = {"lahar": t_lahar, "lahar_first": first_lahar}
+    if calc_L is None:
+        print(f"[{label}] pymrio: skipped (not installed; pip install -e '.[bench]')")
+        return out
+    t_pym, x_pym = best_of(lambda: pymrio_way(a)(f), repeat)
+    first_pym = first_call(kind, "pymrio", S, n)
+    err = np.abs(x - x_pym).max() / np.abs(x_pym).max()
+    print(
+        f"[{label}] pymrio's way (calc_L + L @ Y): {t_pym * 1e3:9.2f} ms warm, first call "
+        f"{first_pym * 1e3:9.2f} ms (max rel. diff {err:.1e})"
+    )
+    print(
+        f"[{label}] lahar / pymrio speed-up: {t_pym / t_lahar:.2f}x warm, "
+        f"{first_pym / first_lahar:.2f}x first call"
+    )
+    out.update(pymrio=t_pym, pymrio_first=first_pym)
+    return out
+
+
+def crossover(S: int, repeat: int) -> None:
+    """lahar's two factorisations and pymrio's way across table sizes (factorize's rule)."""
+    print(f"\n[crossover] synthetic tables, S = {S}: best of {repeat}, ms")
+    print("   n     nnz   lahar auto  lahar sparse  lahar dense  pymrio's way")
+    rng = np.random.default_rng(7)
+    for n in (250, 500, 1000, 2000, 3000):
+        a = synthetic_sparse(n, group=min(50, n // 5))
+        f = rng.normal(size=(n, S))
+        t_auto, _ = best_of(lambda a=a, f=f: leontief(a, f), repeat)
+        t_sp, _ = best_of(lambda a=a, f=f: leontief(factorize(a, method="sparse"), f), repeat)
+        t_de, _ = best_of(lambda a=a, f=f: leontief(factorize(a, method="dense"), f), repeat)
+        t_py = np.nan
+        if calc_L is not None:
+            t_py, _ = best_of(lambda a=a, f=f: pymrio_way(a)(f), repeat)
+        print(
+            f"{n:5d} {a.nnz:8,d} {t_auto * 1e3:11.1f} {t_sp * 1e3:13.1f} {t_de * 1e3:12.1f} "
+            f"{t_py * 1e3:13.1f}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scenarios", type=int, default=10_000)
-    ap.add_argument("--sectors", type=int, default=10_000)
-    ap.add_argument("--reference-subset", type=int, default=3)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--scenarios", type=int, default=10_000, help="S for the BEA table")
+    ap.add_argument("--sectors", type=int, default=4_000, help="sparse table size")
+    ap.add_argument("--sparse-scenarios", type=int, default=1_000)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--crossover", action="store_true", help="sweep the table size")
+    ap.add_argument("--large", action="store_true", help="10^4 sectors vs per-scenario solves")
+    ap.add_argument("--reference-subset", type=int, default=3)
     args = ap.parse_args()
     if args.quick:
-        args.scenarios, args.sectors, args.repeat = 1_000, 2_000, 1
+        args.scenarios, args.sectors, args.sparse_scenarios, args.repeat = 1_000, 2_000, 100, 3
     S = args.scenarios
     rng = np.random.default_rng(42)
-    print(f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}")
-    print(f"S = {S} scenarios\n")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"pymrio {'absent' if calc_L is None else __import__('pymrio').__version__}, "
+        f"date {time.strftime('%Y-%m-%d %H:%M')}"
+    )
 
     # 1. BEA 71-industry table ------------------------------------------------------------
     a = load_bea(2023, domestic=True).technical_coefficients
     n = a.shape[0]
     f = rng.normal(size=(n, S))
-    t_batch, x = best_of(lambda: leontief(a, f), args.repeat)
+    label = f"BEA {n} industries, S={S}"
+    bea = compare(label, "bea", a, f, args.repeat)
     m = np.eye(n) - a
 
     def loop() -> np.ndarray:
@@ -89,21 +207,53 @@ def main() -> None:
             out[:, s] = np.linalg.solve(m, f[:, s])
         return out
 
-    t_loop, x_ref = best_of(loop, args.repeat)
-    err = np.abs(x - x_ref).max() / np.abs(x_ref).max()
-    print(f"[BEA {n} industries] leontief batched (factor + {S} solves): {t_batch * 1e3:9.2f} ms")
-    print(f"[BEA {n} industries] numpy.linalg.solve per scenario, all {S}: {t_loop * 1e3:9.2f} ms")
-    print(f"[BEA {n} industries] speed-up {t_loop / t_batch:8.1f}x   (max rel. diff {err:.1e})\n")
+    t_loop, _ = best_of(loop, min(args.repeat, 3))
+    print(
+        f"[{label}] numpy.linalg.solve per scenario: {t_loop * 1e3:9.2f} ms "
+        f"({t_loop / bea['lahar']:.0f}x lahar's time)\n"
+    )
 
-    # 2. synthetic sparse table -----------------------------------------------------------
-    n = args.sectors
+    # 2. sparse table ---------------------------------------------------------------------
+    ns, Ss = args.sectors, args.sparse_scenarios
+    a_sp = synthetic_sparse(ns)
+    f_sp = rng.normal(size=(ns, Ss))
+    label = f"synthetic {ns} sectors, nnz {a_sp.nnz:,}, S={Ss}"
+    sparse = compare(label, "sparse", a_sp, f_sp, min(args.repeat, 3), n=ns)
+    x = leontief(a_sp, f_sp[:, :5])
+    resid = np.abs((x - a_sp @ x) - f_sp[:, :5]).max()
+    print(f"[{label}] residual of lahar's solution: {resid:.1e}")
+
+    if args.crossover:
+        crossover(1_000, min(args.repeat, 3))
+    if args.large:
+        large(args, rng)
+
+    print("\nsummary (ratios of issue 15's table; goals in brackets):")
+    for name, res, goal in (
+        ("BEA 71, S=" + str(S), bea, ">= 1x"),
+        (f"sparse {ns}", sparse, "keep 5x"),
+    ):
+        if "pymrio" in res:
+            print(
+                f"  Leontief {name}: lahar {res['lahar'] * 1e3:.2f} ms vs pymrio's way "
+                f"{res['pymrio'] * 1e3:.2f} ms = {res['pymrio'] / res['lahar']:.2f}x warm, "
+                f"{res['pymrio_first'] / res['lahar_first']:.2f}x first call  [{goal}]"
+            )
+        else:
+            print(f"  Leontief {name}: lahar {res['lahar'] * 1e3:.2f} ms (pymrio absent)")
+
+
+def large(args, rng) -> None:
+    """The 10^4-sector table against per-scenario dense solves (extrapolated)."""
+    S = args.scenarios
+    n = 10_000
     a = synthetic_sparse(n)
     f = rng.normal(size=(n, S))
-    t_fac, lu = best_of(lambda: factorize(a), args.repeat)
-    t_batch, x = best_of(lambda: leontief(a, f), args.repeat)
+    t_fac, lu = best_of(lambda: factorize(a), 1)
+    t_batch, x = best_of(lambda: leontief(a, f), 1)
     resid = np.abs((x[:, :5] - a @ x[:, :5]) - f[:, :5]).max()
     lnnz = lu._lu.L.nnz + lu._lu.U.nnz
-    print(f"[synthetic {n} sectors] nnz(A) = {a.nnz:,}, nnz(L + U) = {lnnz:,}")
+    print(f"\n[synthetic {n} sectors] nnz(A) = {a.nnz:,}, nnz(L + U) = {lnnz:,}")
     print(f"[synthetic {n} sectors] factorize (incl. spectral check): {t_fac:9.3f} s")
     print(
         f"[synthetic {n} sectors] leontief batched (factor + {S} solves): {t_batch:9.3f} s"
@@ -122,21 +272,6 @@ def main() -> None:
         f" timed on {k} scenarios, extrapolated to {S}: {t_ref:,.0f} s"
     )
     print(f"[synthetic {n} sectors] speed-up {t_ref / t_batch:,.0f}x (extrapolated reference)")
-
-    # dense but batched (one LAPACK LU, all S solves): separates "factor once" from "sparse"
-    t0 = time.perf_counter()
-    lu_dense = scipy.linalg.lu_factor(dense, check_finite=False)
-    t_dfac = time.perf_counter() - t0
-    sub = min(S, 500)
-    t0 = time.perf_counter()
-    scipy.linalg.lu_solve(lu_dense, f[:, :sub], check_finite=False)
-    t_dsol = (time.perf_counter() - t0) / sub * S
-    t_dense = t_dfac + t_dsol
-    print(
-        f"[synthetic {n} sectors] dense batched (lu_factor {t_dfac:.1f} s + lu_solve timed on "
-        f"{sub} scenarios, extrapolated to {S}): {t_dense:,.1f} s; dense batched / sparse "
-        f"batched = {t_dense / t_batch:.2f}"
-    )
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ Each package of ``lahar`` may import only the packages below it:
 package                    may import (besides the standard library and third parties)
 =========================  ===========================================================
 errors, _validation        errors
-network                    errors, _validation
-data                       network, errors, _validation
-store                      data, network, errors, _validation
-analytics, contagion,      each other, network, errors, _validation (never data or
-macro (the models)         store: models are pure functions and read no file)
-scenarios, simulation      the models, data, store, network, errors, _validation
+_numba                     (nothing: numba detection and its cache directory)
+network                    errors, _validation, _numba
+data                       network, errors, _validation, _numba
+store                      data, network, errors, _validation, _numba
+analytics, contagion,      each other, network, errors, _validation, _numba (never data
+macro (the models)         or store: models are pure functions and read no file)
+scenarios, simulation      the models, data, store, network, errors, _validation, _numba
 report                     scenarios, simulation and everything below
 web                        report and everything below
 cli                        everything
@@ -34,11 +35,12 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "lahar"
 
-_BASE = {"errors", "_validation"}
+_BASE = {"errors", "_validation", "_numba"}
 _MODELS = {"analytics", "contagion", "macro"}
 ALLOWED: dict[str, set[str]] = {
     "errors": {"errors"},
-    "_validation": _BASE,
+    "_validation": {"errors", "_validation"},
+    "_numba": {"_numba"},
     "network": _BASE | {"network"},
     "data": _BASE | {"network", "data"},
     "store": _BASE | {"network", "data", "store"},

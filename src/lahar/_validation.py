@@ -161,7 +161,11 @@ def _check_values(
     if values.size == 0:
         return
     # Fast path without temporaries (inputs can be (10^6, 64) batches): NaN propagates through
-    # min/max, and the extremes say whether any entry is infinite or out of range.
+    # min/max, and the extremes say whether any entry is infinite or out of range. With no
+    # bound, one pass: a NaN or inf makes the sum non-finite (an overflowing sum of finite
+    # values only sends us to the slow path, which finds nothing).
+    if low is None and high is None and not allow_nan and np.isfinite(float(values.sum())):
+        return
     lo_v, hi_v = float(values.min()), float(values.max())
     if np.isfinite(lo_v) and np.isfinite(hi_v):
         lo_ok = low is None or (lo_v > low if low_open else lo_v >= low)

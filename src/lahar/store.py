@@ -432,12 +432,7 @@ class Store:
                         None if digest is None else digest[0],
                     ],
                 )
-                for frame in long:
-                    con.register("_incoming", frame)
-                    con.execute(
-                        "INSERT INTO results SELECT run_id, name, entity, scenario, key, metric, value FROM _incoming"
-                    )
-                    con.unregister("_incoming")
+                _insert_results(con, long)
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -505,12 +500,7 @@ class Store:
                     "UPDATE runs SET status = ?, finished_at = ?, elapsed_s = ? WHERE run_id = ?",
                     [status, dt.datetime.now(dt.UTC).replace(tzinfo=None), elapsed_s, run_id],
                 )
-                for frame in long:
-                    con.register("_incoming", frame)
-                    con.execute(
-                        "INSERT INTO results SELECT run_id, name, entity, scenario, key, metric, value FROM _incoming"
-                    )
-                    con.unregister("_incoming")
+                _insert_results(con, long)
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -622,6 +612,17 @@ def _digest(tables: Mapping[str, pd.DataFrame]) -> str:
         h.update(name.encode())
         h.update(pd.util.hash_pandas_object(tables[name], index=False).to_numpy().tobytes())
     return h.hexdigest()[:16]
+
+
+def _insert_results(con: duckdb.DuckDBPyConnection, long: list[pd.DataFrame]) -> None:
+    """Append long-format result tables (inside the caller's transaction)."""
+    for frame in long:
+        con.register("_incoming", frame)
+        con.execute(
+            "INSERT INTO results SELECT run_id, name, entity, scenario, key, metric, value "
+            "FROM _incoming"
+        )
+        con.unregister("_incoming")
 
 
 def _long(run_id: str, name: str, frame: pd.DataFrame) -> pd.DataFrame:

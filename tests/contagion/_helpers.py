@@ -69,4 +69,4 @@ def use_engine(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        _kernels.set_enabled(True)
+        _kernels.set_enabled(None)

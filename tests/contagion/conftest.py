@@ -14,4 +14,4 @@ def engine(request):
         pytest.skip("numba not installed")
     _kernels.set_enabled(request.param == "numba")
     yield request.param
-    _kernels.set_enabled(True)
+    _kernels.set_enabled(None)

@@ -7,7 +7,6 @@ import pytest
 import scipy.sparse as sp
 
 from lahar.contagion import (
-    DEFAULT_STATUS_WEIGHTS,
     CommitmentResult,
     annuity_factor,
     commitment_losses,
@@ -47,32 +46,44 @@ def test_matches_year_by_year_discounting(rate):
     np.testing.assert_allclose(res.losses, ref, rtol=1e-12)
 
 
-def test_status_mapping_uses_default_weights_and_batch():
+W = {"announced": 0.25, "committed": 0.5, "drawn": 1.0}
+
+
+def test_status_mapping_uses_the_given_weights_and_batch():
     drawn = sp.csr_array(C)
     announced = sp.csr_array(2 * C)
     d = np.array([[1.0, 0.5], [0.0, 0.0], [0.0, 1.0]])
     res = commitment_losses(
-        {"drawn": drawn, "announced": announced}, d, margin=MARGIN, term_years=T
+        {"drawn": drawn, "announced": announced},
+        d,
+        margin=MARGIN,
+        term_years=T,
+        discount_rate=0.08,
+        status_weight=W,
     )
-    one = commitment_losses(C, d, margin=MARGIN, term_years=T)
-    expected = one.losses * (
-        DEFAULT_STATUS_WEIGHTS["drawn"] + 2 * DEFAULT_STATUS_WEIGHTS["announced"]
-    )
+    one = commitment_losses(C, d, margin=MARGIN, term_years=T, discount_rate=0.08)
+    expected = one.losses * (W["drawn"] + 2 * W["announced"])
     np.testing.assert_allclose(res.losses, expected, rtol=1e-13)
     assert res.losses.shape == (3, 2)
     for s in range(2):
-        col = commitment_losses(C, d[:, s], margin=MARGIN, term_years=T)
+        col = commitment_losses(C, d[:, s], margin=MARGIN, term_years=T, discount_rate=0.08)
         np.testing.assert_allclose(one.losses[:, s], col.losses, rtol=1e-13)
     custom = commitment_losses(
-        {"drawn": drawn}, d, margin=MARGIN, term_years={"drawn": 5.0}, status_weight={"drawn": 0.7}
+        {"drawn": drawn},
+        d,
+        margin=MARGIN,
+        term_years={"drawn": 5.0},
+        status_weight={"drawn": 0.7},
+        discount_rate=0.08,
     )
     np.testing.assert_allclose(
-        custom.losses, 0.7 * commitment_losses(C, d, margin=MARGIN, term_years=5.0).losses
+        custom.losses,
+        0.7 * commitment_losses(C, d, margin=MARGIN, term_years=5.0, discount_rate=0.08).losses,
     )
 
 
 def test_scalar_term_and_margin_and_zero_default():
-    res = commitment_losses(C, np.zeros(3), margin=0.4, term_years=4.0)
+    res = commitment_losses(C, np.zeros(3), margin=0.4, term_years=4.0, discount_rate=0.08)
     assert not res.losses.any()
     full = commitment_losses(C, np.ones(3), margin=0.4, term_years=4.0, discount_rate=0.0)
     np.testing.assert_allclose(full.losses, 0.4 * 4.0 * C.sum(axis=0))
@@ -94,7 +105,7 @@ def test_scalar_term_and_margin_and_zero_default():
         ({"term_years": 0.0}, r"'term_years' .* range \(0, inf\)\. Got 0"),
         ({"discount_rate": -0.01}, r"'discount_rate' .* \[0, inf\)\. Got -0\.01"),
         (
-            {"commitments": {"rumoured": C}},
+            {"commitments": {"rumoured": C}, "status_weight": W},
             r"'status_weight' .*\(add 'rumoured'\)\. Got keys \['announced', 'committed', 'drawn'\]",
         ),
         (
@@ -109,6 +120,7 @@ def test_bad_input_raises_clear_error(kwargs, match):
         "default_fraction": [1.0, 0, 0],
         "margin": MARGIN,
         "term_years": T,
+        "discount_rate": 0.08,
     } | kwargs
     with pytest.raises(DataError, match=match):
         commitment_losses(**args)
@@ -120,4 +132,4 @@ def test_missing_term_where_commitment_named():
     with pytest.raises(
         DataError, match=r"> 0 wherever a commitment is non-zero\. Got 0 at \[2, 0\]"
     ):
-        commitment_losses(C, [1.0, 0, 0], margin=MARGIN, term_years=t)
+        commitment_losses(C, [1.0, 0, 0], margin=MARGIN, term_years=t, discount_rate=0.08)

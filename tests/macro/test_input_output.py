@@ -131,8 +131,9 @@ def test_sparse_equals_dense_and_factor_reuse():
     f = rng.normal(size=(n, 5))
     dense = leontief(a.toarray(), f)
     np.testing.assert_allclose(leontief(a, f), dense, rtol=1e-10, atol=1e-10)
-    lu = factorize(a)
+    lu = factorize(a, method="sparse")
     assert lu.sparse
+    assert not factorize(a).sparse  # small tables are factored dense (docs/performance.md)
     np.testing.assert_allclose(leontief(lu, f), dense, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(ghosh(a, f), np.linalg.solve((np.eye(n) - a.toarray()).T, f))
     np.testing.assert_allclose(
@@ -246,12 +247,46 @@ def test_sparse_many_columns_chunked_solve():
     n = 40
     a = sp.random_array((n, n), density=0.1, random_state=rng, format="csr") * 0.2
     f = rng.normal(size=(n, 150))
+    lu = factorize(a, method="sparse")
     np.testing.assert_allclose(
-        leontief(a, f), np.linalg.solve(np.eye(n) - a.toarray(), f), rtol=1e-10, atol=1e-10
+        leontief(lu, f), np.linalg.solve(np.eye(n) - a.toarray(), f), rtol=1e-10, atol=1e-10
     )
     np.testing.assert_allclose(
-        ghosh(a, f), np.linalg.solve((np.eye(n) - a.toarray()).T, f), rtol=1e-10, atol=1e-10
+        ghosh(lu, f), np.linalg.solve((np.eye(n) - a.toarray()).T, f), rtol=1e-10, atol=1e-10
     )
+
+
+@pytest.mark.parametrize("domestic", [False, True])
+def test_small_table_paths_agree(domestic, bea2023, bea2023_domestic):
+    """BEA's table through every path: explicit inverse (S >= n), LAPACK LU solve (S < n) and
+    SuperLU; Leontief and Ghosh (transposed), against numpy's solve of the same system."""
+    a = (bea2023_domestic if domestic else bea2023).technical_coefficients
+    n = a.shape[0]
+    rng = np.random.default_rng(3)
+    f = rng.normal(size=(n, 3 * n))
+    want = np.linalg.solve(np.eye(n) - a, f)
+    want_t = np.linalg.solve((np.eye(n) - a).T, f)
+    scale = np.abs(want).max()
+    dense = factorize(a)
+    assert not dense.sparse
+    sparse = factorize(sp.csr_array(a), method="sparse")
+    assert sparse.sparse
+    for lu in (dense, sparse, factorize(sp.csr_array(a))):
+        np.testing.assert_allclose(leontief(lu, f), want, rtol=0, atol=1e-12 * scale)
+        np.testing.assert_allclose(ghosh(lu, f), want_t, rtol=0, atol=1e-12 * scale)
+        np.testing.assert_allclose(leontief(lu, f[:, :5]), want[:, :5], rtol=0, atol=1e-12 * scale)
+    np.testing.assert_allclose(
+        total_requirements(a), np.linalg.inv(np.eye(n) - a), rtol=0, atol=1e-12
+    )
+
+
+def test_factorize_method_choice():
+    rng = np.random.default_rng(4)
+    big = sp.random_array((600, 600), density=0.01, random_state=rng, format="csr") * 0.1
+    assert factorize(big).sparse  # above the dense crossover
+    assert not factorize(big, method="dense").sparse
+    with pytest.raises(DataError, match=r"'method' parameter of factorize\(\) must be one of"):
+        factorize(A_MB, method="qr")
 
 
 def test_errors_name_the_function_and_parameter_called():

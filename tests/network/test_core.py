@@ -200,3 +200,15 @@ def test_superseded_exposures_left_out_by_default():
     kept = net.select(layers="equity")
     assert kept.m == 2
     assert kept.layer("equity")[0, 1] == 30.0
+
+
+def test_shipped_oracle_revenue_is_the_fiscal_year_not_a_quarter() -> None:
+    """Oracle's facts hold FY2025 revenue ($57.4B, to 31 May 2025) and a later quarter ($14.9B,
+    FQ1 FY2026): the latest revenue with no year given is the full year."""
+    from lahar.data import load_network
+
+    net = load_network()
+    i = net.index_of("oracle")
+    assert net.fact("revenue")[i] == 57.4e9
+    rows = net.fact_rows("revenue", partial=True)
+    assert rows.loc[rows["position"] == i, "value"].iloc[0] == 14.9e9  # the quarter, asked for

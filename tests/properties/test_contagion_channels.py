@@ -99,7 +99,7 @@ def _debtrank(matrix, shock):
 
 
 def _commitments(matrix, shock):
-    res = commitment_losses(matrix, shock, margin=0.5, term_years=3.0)
+    res = commitment_losses(matrix, shock, margin=0.5, term_years=3.0, discount_rate=0.08)
     return res.losses, res.lost_revenue
 
 

@@ -83,3 +83,20 @@ def test_batch_equals_columns_and_no_mutation(engine, case):
         for s in range(h.shape[1]):
             one = debtrank(A, eq, h[:, s], max_iter=100_000)
             np.testing.assert_allclose(batch.distress[:, s], one.distress, atol=1e-10)
+
+
+@SETTINGS
+@given(cases(max_n=10, max_s=4), st.booleans())
+def test_limit_equals_round_by_round_dynamics(case, compiled):
+    """The fast limit (in-place sweeps) equals the limit of the Bardoscia dynamics, on both
+    engines, saturation included (the leverage of the drawn cases reaches 100)."""
+    from lahar.contagion import _kernels
+
+    A, eq, h = case
+    _kernels.set_enabled(compiled)
+    try:
+        limit = debtrank(A, eq, h, tol=1e-14, max_iter=100_000)
+    finally:
+        _kernels.set_enabled(None)
+    path = debtrank(A, eq, h, solver="rounds", tol=1e-15, max_iter=100_000)
+    np.testing.assert_allclose(limit.distress, path.distress, rtol=0, atol=1e-9)

@@ -102,3 +102,21 @@ def test_one_status_weight_table_from_the_data():
     assert w["announced"] < w["committed"] < w["drawn"]
     net = load_network()
     assert net.termless_years == p.value("termless_years")
+
+
+def test_one_firm_failing_on_the_shipped_network_passes_the_smell_test() -> None:
+    """OpenAI fails alone (a forced default): Microsoft loses its whole stake, which
+    exposures.csv records as X0019 at $135B (reported, weight 1; the $11.6B cash row X0018 is
+    superseded by it), and no asset manager or index fund defaults on its clients' money."""
+    import numpy as np
+
+    net = load_network()
+    inp = cascade_inputs(net)
+    forced = np.zeros(net.n, dtype=bool)
+    forced[net.index_of("openai")] = True
+    res = cascade(inp.system, inp.equity, forced_default=forced)
+    np.testing.assert_allclose(res.stake_loss[net.index_of("microsoft")], 135e9, rtol=1e-12)
+    kinds = np.asarray(net.kinds)
+    managers = np.isin(kinds, ["asset_manager", "index_fund"])
+    assert not (res.defaulted & managers).any()
+    assert res.client_loss[managers].sum() > 0  # their clients lose instead

@@ -10,8 +10,9 @@ pushes as much as possible at that distance; repeat until every imbalance is rou
 stay integers and the optimum is exact up to the float tolerance ``tol`` below which a residual
 capacity counts as zero.
 
-The kernels are compiled with numba when it is installed (the ``fast`` extra) and run as plain
-Python otherwise (correct, slow: callers choose the LP route instead). Arcs are stored in CSR
+The kernels are compiled with numba when :func:`lahar._numba.enabled` (installed and not switched
+off; cached in lahar's user cache directory) and run as plain Python otherwise (correct, slow:
+callers choose the LP route instead). Arcs are stored in CSR
 order by tail (``rev[a]`` is the reverse arc of ``a``), so scanning a node's arcs reads memory
 sequentially; nodes are numbered by decreasing degree so the hubs stay in cache.
 """
@@ -21,17 +22,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-try:  # pragma: no cover - exercised either way depending on the environment
-    from numba import njit
+from lahar import _numba
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    HAVE_NUMBA = False
+HAVE_NUMBA = _numba.enabled()
 
-    def njit(*args, **kwargs):  # type: ignore[no-redef]  # noqa: ANN002, ANN003, ANN201, D103
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
+
+def njit(**kwargs):  # noqa: ANN003, ANN201
+    """Compile with ``numba.njit(**kwargs)``, cached in lahar's cache directory (no-op without numba)."""
+
+    def decorate(f):  # noqa: ANN001, ANN202
+        if not HAVE_NUMBA:
+            return f
+        with _numba.caching():  # pragma: no cover - exercised either way
+            return _numba.load().njit(**kwargs)(f)
+
+    return decorate
 
 
 __all__ = ["HAVE_NUMBA", "min_cost_route"]

@@ -34,7 +34,6 @@ References
 from __future__ import annotations
 
 import heapq
-import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -46,6 +45,7 @@ import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import connected_components
 
+from lahar import _numba
 from lahar._validation import (
     check_choice,
     check_int,
@@ -89,7 +89,7 @@ REVERSED_LAYERS: tuple[str, ...] = ("chip_export",)
 """Layers whose money goes target → source (chips go exporter → importer, money comes back)."""
 
 _AUTO_LP_MAX_EDGES = 5_000
-_HAVE_NUMBA = importlib.util.find_spec("numba") is not None  # imported only when needed
+_HAVE_NUMBA = _numba.enabled()  # numba is imported only when the kernel is first needed
 _TOL = 1e-13  # residual capacities (relative to the largest flow) at or below this are zero
 
 

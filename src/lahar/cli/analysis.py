@@ -137,8 +137,13 @@ def _record(
         return "not stored"
     from lahar.store import Store
 
+    # the store's 'scenario' key is a draw number: a scenario's name is a label
+    tables = {
+        k: v.rename(columns={"scenario": "scenario_name"}) if "scenario" in v.columns else v
+        for k, v in results.items()
+    }
     with fail_on_lahar_error():
-        run_id = Store(store).record_run(command, params, results)
+        run_id = Store(store).record_run(command, params, tables)
     return f"run {run_id} recorded in {store or 'the default store'}"
 
 

@@ -20,11 +20,8 @@ from lahar.cli._common import (
     usd,
 )
 from lahar.cli._options import FormatOption, choice, float_in, positive_int, share
-from lahar.data import ParameterSet, load_bea, load_parameters
-from lahar.errors import LaharError
-from lahar.macro.energy import bust_exposure, capacity_bill, capacity_price, grid_balance
-from lahar.macro.markets import reprice
-from lahar.scenarios import MacroSummary, ai_exposure_of_kind, capex_bust
+from lahar.data import ParameterSet, load_bea, load_network, load_parameters
+from lahar.scenarios import MacroSummary, capex_bust, firm_repricing, power_bust
 
 __all__ = ["register"]
 
@@ -92,84 +89,37 @@ def _jobs(s: MacroSummary, top: int) -> pd.DataFrame:
     )
 
 
-def _firms(cut: float, params: ParameterSet, which: str) -> pd.DataFrame | None:
-    try:
-        from lahar.data import load_network
-
-        net = load_network()
-    except (LaharError, ImportError, OSError):  # dataset being edited: skip, do not fail
-        return None
-    ents = net.entities
-    mcap = net.fact("market_cap")
-    keep = ents["ticker"].notna().to_numpy().copy()
-    exposure = np.array([ai_exposure_of_kind(k, params, which=which) for k in ents["kind"]])
-    keep &= exposure > 0
-    if not keep.any():
-        return None
-    idx = np.flatnonzero(keep)
-    known = np.isfinite(mcap[idx])
-    cap = np.where(known, mcap[idx], 1.0)
-    r = reprice(cap, ai_exposure=exposure[idx], ai_cut=cut)
+def _firms(cut: float, params: ParameterSet, which: str) -> pd.DataFrame:
+    r = firm_repricing(load_network(params=params), cut, params, which=which)
     return pd.DataFrame(
         {
-            "ticker": ents["ticker"].to_numpy()[idx],
-            "kind": ents["kind"].to_numpy()[idx],
-            "ai_exposure": exposure[idx],
-            "price_change_pct": 100 * r.price_change,
-            "market_cap_usd": np.where(known, mcap[idx], np.nan),
-            "value_change_usd": np.where(known, r.value_change, np.nan),
+            "ticker": r["ticker"],
+            "kind": r["kind"],
+            "ai_exposure": r["ai_exposure"],
+            "price_change_pct": 100 * r["price_change"],
+            "market_cap_usd": r["market_cap_usd"],
+            "value_change_usd": r["value_change_usd"],
         }
     )
 
 
 def _power(cut: float, p: ParameterSet, which: str) -> pd.DataFrame:
-    def v(k: str, w: str = which) -> float:
-        return p.value(k, w)
-
-    dl = -cut * v("pjm_dc_load_growth")
-    bal = grid_balance(
-        [0.0, dl],
-        peak_gw=v("pjm_peak_load"),
-        reserve_margin=v("pjm_reserve_margin_cleared"),
-        target_margin=v("pjm_reserve_margin_target"),
-    )
-    uncapped = v("pjm_capacity_price_2027", "high")
-    slope, cap = v("pjm_price_slope"), v("pjm_capacity_price_cap")
-    # two load changes in, so every figure below is a length-2 array
-    price = np.asarray(capacity_price([0.0, dl], uncapped_price=uncapped, slope=slope, cap=cap))
-    base = dict(
-        base_price=v("pjm_capacity_price_2026"),
-        base_cost=v("pjm_capacity_cost_2026"),
-        customers=v("pjm_customers"),
-    )
-    (c0, c1), (b0, b1) = (np.asarray(x) for x in capacity_bill(price, **base))
-    margin, shortfall = np.asarray(bal.reserve_margin), np.asarray(bal.shortfall_gw)
-    boom_price = capacity_price(0.0, uncapped_price=uncapped, slope=slope, cap=None)
-    boom_total, boom_per = capacity_bill(boom_price, **base)
-    capped_total, capped_per = capacity_bill(cap, **base)
-    bust = bust_exposure(
-        cut,
-        contract_value=v("talen_amazon_value"),
-        restart_capex=v("crane_restart_cost"),
-        deferred_coal_gw=v("coal_retirements_deferred"),
-        planned_capex=v("utility_capex_2025"),
-        dc_capex_share=v("dc_share_utility_capex"),
-    )
+    b = power_bust([cut], p, which=which)
     rows = [
-        ("PJM data-centre peak load change", dl, "GW"),
-        ("PJM reserve margin, 2027/28 auction", 100 * margin[0], "%"),
-        ("PJM reserve margin after the bust", 100 * margin[1], "%"),
-        ("PJM shortfall vs 20% target (after)", shortfall[1], "GW"),
-        ("PJM capacity price, 2027/28 (capped)", price[0], "USD/MW-day"),
-        ("PJM capacity price after the bust", price[1], "USD/MW-day"),
-        ("PJM capacity cost change", c1 - c0, "USD per year"),
-        ("  per customer", b1 - b0, "USD per year"),
-        ("Boom, no bust, no cap: capacity cost vs cap", boom_total - capped_total, "USD per year"),
-        ("  per customer", boom_per - capped_per, "USD per year"),
-        ("PPA revenue at risk (Talen-Amazon)", bust.contract_revenue_at_risk, "USD"),
-        ("Restart capex at risk (Crane)", bust.restart_capex_at_risk, "USD"),
-        ("Coal retirements that can resume", bust.coal_retirements_resumed_gw, "GW"),
-        ("Utility capex for data centres at risk", bust.utility_capex_at_risk, "USD per year"),
+        ("PJM data-centre peak load change", b.load_change_gw[0], "GW"),
+        ("PJM reserve margin, 2027/28 auction", 100 * b.reserve_margin_before, "%"),
+        ("PJM reserve margin after the bust", 100 * b.reserve_margin_after[0], "%"),
+        ("PJM shortfall vs 20% target (after)", b.shortfall_gw[0], "GW"),
+        ("PJM capacity price, 2027/28 (capped)", b.price_before, "USD/MW-day"),
+        ("PJM capacity price after the bust", b.price_after[0], "USD/MW-day"),
+        ("PJM capacity cost change", b.cost_change[0], "USD per year"),
+        ("  per customer", b.cost_change_per_customer[0], "USD per year"),
+        ("Boom, no bust, no cap: capacity cost vs cap", b.boom_cost_over_cap, "USD per year"),
+        ("  per customer", b.boom_cost_over_cap_per_customer, "USD per year"),
+        ("PPA revenue at risk (Talen-Amazon)", b.ppa_revenue_at_risk[0], "USD"),
+        ("Restart capex at risk (Crane)", b.restart_capex_at_risk[0], "USD"),
+        ("Coal retirements that can resume", b.coal_retirements_resumed_gw[0], "GW"),
+        ("Utility capex for data centres at risk", b.utility_capex_at_risk[0], "USD per year"),
     ]
     return pd.DataFrame(rows, columns=["item", "value", "unit"])
 
@@ -235,9 +185,7 @@ def macro_cmd(
             "jobs_by_industry": _jobs(s, top),
             "power": _power(capex_cut, params, which),
         }
-        firms = _firms(capex_cut, params, which)
-        if firms is not None:
-            sections["listed_firms"] = firms
+        sections["listed_firms"] = _firms(capex_cut, params, which)
     used = list(dict.fromkeys([*s.parameter_ids, "utility_dc_sales_share", *_ENERGY_PARAMS]))
     sources = pd.DataFrame(
         {

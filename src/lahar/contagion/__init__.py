@@ -22,8 +22,6 @@ vectorised pass; sparse (``scipy.sparse``) and dense inputs are both accepted.
 
 from lahar.contagion._cascade import CHANNELS, CascadeResult, CascadeSystem, cascade
 from lahar.contagion._commitments import (
-    DEFAULT_DISCOUNT_RATE,
-    DEFAULT_STATUS_WEIGHTS,
     CommitmentResult,
     annuity_factor,
     commitment_losses,
@@ -39,8 +37,6 @@ from lahar.contagion._fire_sale import FireSaleResult, fire_sale
 
 __all__ = [
     "CHANNELS",
-    "DEFAULT_DISCOUNT_RATE",
-    "DEFAULT_STATUS_WEIGHTS",
     "CascadeResult",
     "CascadeSystem",
     "ClearingResult",

@@ -33,30 +33,12 @@ from lahar._validation import as_batch, check_array, check_scalar, check_vector,
 from lahar.contagion._common import check_square, row_sums
 
 __all__ = [
-    "DEFAULT_DISCOUNT_RATE",
-    "DEFAULT_STATUS_WEIGHTS",
     "CommitmentResult",
     "annuity_factor",
     "commitment_losses",
 ]
 
 _FUNC = "commitment_losses()"
-
-DEFAULT_STATUS_WEIGHTS: Mapping[str, float] = {"announced": 0.25, "committed": 0.5, "drawn": 1.0}
-"""Status weights used when ``commitments`` is a mapping by status and none are given.
-
-These are lahar *assumptions* for sensitivity analysis, not estimates from a source: an
-announced deal (letter of intent, "up to" amounts) counts a quarter, a signed commitment half,
-a contract being drawn in full. The ordering reflects the data principle "announced !=
-committed != drawn" (``DESIGN.md``); the levels should be varied in scenario sweeps.
-"""
-
-DEFAULT_DISCOUNT_RATE = 0.08
-"""Default annual discount rate (an assumption): between the 6.58 % yield of the A+-rated
-Meta/Blue Owl Hyperion SPV bonds (Oct 2025; Financial Times Alphaville, 30 Oct 2025, source
-S028 in ``data/sources.csv``) and the ~9–11 % coupons of CoreWeave's notes and delayed-draw
-term loans (2025; e.g. its 9.000 % senior notes due 2031, 8-K of 25 Jul 2025, S125); i.e.
-roughly the cost of funding of the AI build-out's second tier."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +134,7 @@ def commitment_losses(
     *,
     margin: float | ArrayLike,
     term_years: float | ArrayLike | sp.sparray | Mapping[str, Any],
-    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    discount_rate: float,
     status_weight: float | Mapping[str, float] | None = None,
 ) -> CommitmentResult:
     r"""Suppliers' loss of margin when buyers default on multi-year purchase commitments.
@@ -182,13 +164,13 @@ def commitment_losses(
     term_years : float, array_like / sparse (n, n), or mapping of str to those
         Remaining term :math:`T` of each commitment in years (> 0 wherever a commitment is
         non-zero); a mapping gives one per status.
-    discount_rate : float, default 0.08
-        Annual discount rate :math:`r` >= 0 (see :data:`DEFAULT_DISCOUNT_RATE` for the
-        reasoning behind the default).
+    discount_rate : float
+        Annual discount rate :math:`r` >= 0 (the dataset's ``commitment_discount_rate`` in
+        ``parameters.csv``, with its reasoning and range).
     status_weight : float or mapping of str to float, optional
-        Weight :math:`w_s` >= 0 per status; default :data:`DEFAULT_STATUS_WEIGHTS`
-        (announced 0.25, committed 0.5, drawn 1.0 -- assumptions, not estimates). For a
-        single matrix a float multiplier (default 1.0).
+        Weight :math:`w_s` >= 0 per status, required when ``commitments`` is a mapping by
+        status (the dataset's table: :func:`lahar.data.status_weights`). For a single matrix a
+        float multiplier (default 1.0).
 
     Returns
     -------
@@ -234,7 +216,8 @@ def commitment_losses(
     >>> from lahar.contagion import commitment_losses
     >>> C = np.array([[0, 10.0, 4.0], [0, 0, 0], [0, 0, 0]])
     >>> T = np.array([[0, 5.0, 2.0], [0, 0, 0], [0, 0, 0]])
-    >>> res = commitment_losses(C, [1.0, 0.0, 0.0], margin=[0.0, 0.3, 0.7], term_years=T)
+    >>> res = commitment_losses(C, [1.0, 0.0, 0.0], margin=[0.0, 0.3, 0.7], term_years=T,
+    ...                         discount_rate=0.08)
     >>> print(np.round(res.losses, 3))
     [ 0.    11.978  4.993]
     """
@@ -299,7 +282,7 @@ def _layers(
             )
         mat = check_square(commitments, "commitments", _FUNC, n=n)
         return [("", mat, w, term_years)]
-    weights = DEFAULT_STATUS_WEIGHTS if status_weight is None else status_weight
+    weights = status_weight
     if not isinstance(weights, Mapping):
         raise fail(
             _FUNC,

@@ -1,8 +1,10 @@
 """Optional compiled kernels (numba) for the propagation hot loops.
 
 Everything here has a pure numpy/scipy fallback in the calling module; :func:`available`
-says whether numba could be imported, and the environment variable ``LAHAR_NO_NUMBA=1``
-switches the kernels off (the test-suite runs both paths).
+says whether numba may be used (:func:`lahar._numba.enabled`: installed, and not switched off
+by ``LAHAR_NO_NUMBA=1``), :func:`use` whether a problem of a given size should use it (the
+test-suite runs both paths). numba and the compiled code (:mod:`._kernels_nb`) are imported on
+the first kernel call, not with this module, and cached in the user's cache directory.
 
 The kernels are sparse-matrix times dense-batch products fused with the element-wise update
 of the model, parallel without atomics: DebtRank *pulls* (each row gathers the state rows of
@@ -14,23 +16,33 @@ prefetched a few entries ahead: at n = 10^6 they come from DRAM at random.
 
 from __future__ import annotations
 
-import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from lahar import _numba
+
 __all__ = [
     "CHUNK",
+    "SMALL",
     "available",
     "clearing_candidates",
     "clearing_outputs",
     "clearing_start",
     "clearing_sweep",
+    "linear_debtrank_limit",
+    "linear_debtrank_small",
     "linear_debtrank_step",
+    "loaded",
+    "num_threads",
     "set_enabled",
+    "use",
 ]
 
 #: Rows per parallel work item (a chunk keeps one scratch vector of length S).
@@ -40,22 +52,55 @@ CHUNK = 512
 #: pool costs more than the work (milliseconds on a busy machine).
 PARALLEL_MIN = 1 << 16
 
-try:  # pragma: no cover - depends on the environment
-    if os.environ.get("LAHAR_NO_NUMBA", "") not in ("", "0"):
-        raise ImportError("disabled by LAHAR_NO_NUMBA")  # noqa: EM101
-    import numba as _nb
+#: Below this many (entity, scenario) entries :func:`use` says no: such problems take about a
+#: millisecond in numpy (DebtRank n = 400, S = 16: 1.5 ms; 0.7-0.9 ms in the serial compiled
+#: sweeps with the same bits, used once numba is loaded anyway), while a fresh process pays
+#: about 0.5-1 s to import numba and load the cached kernels.
+SMALL = 1 << 14
 
-    _HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - depends on the environment
-    _nb = None  # type: ignore[assignment]  # numba absent: the module name is bound to None
-    _HAVE_NUMBA = False
+#: Whether numba may be used at all (it is imported only when a kernel is first called).
+_HAVE_NUMBA = _numba.enabled()
 
-_FORCE_OFF = False
+_FORCE: bool | None = None
 
 
 def available() -> bool:
-    """Whether the compiled kernels can be used."""
-    return _HAVE_NUMBA and not _FORCE_OFF
+    """Whether the compiled kernels may be used (numba enabled and not switched off)."""
+    return _HAVE_NUMBA and _FORCE is not False
+
+
+def use(size: int) -> bool:
+    """Whether a problem of ``size`` (entity, scenario) entries should run compiled."""
+    if not available():
+        return False
+    return _FORCE is True or size >= SMALL
+
+
+def loaded() -> bool:
+    """Whether the compiled kernels are available and already loaded in this process."""
+    return available() and "lahar.contagion._kernels_nb" in sys.modules
+
+
+def set_enabled(enabled: bool | None) -> None:
+    """Switch the compiled kernels on (whatever the size), off, or back to the default (None).
+
+    For tests and benchmarks: ``True`` makes :func:`use` say yes even for small problems.
+    """
+    global _FORCE  # noqa: PLW0603 - a process-wide switch is the point
+    _FORCE = enabled
+
+
+@cache
+def _compiled() -> ModuleType:
+    """The numba module of compiled kernels, imported (and loaded from the cache) once."""
+    from lahar.contagion import _kernels_nb
+
+    return _kernels_nb
+
+
+def num_threads() -> int:
+    """Numba's thread count (1 without numba)."""
+    return _compiled()._nb.get_num_threads() if available() else 1
 
 
 @contextmanager
@@ -64,18 +109,13 @@ def _threads_for(size: int) -> Iterator[None]:
     if size >= PARALLEL_MIN:
         yield
         return
-    previous = _nb.get_num_threads()
-    _nb.set_num_threads(1)
+    nb = _compiled()._nb
+    previous = nb.get_num_threads()
+    nb.set_num_threads(1)
     try:
         yield
     finally:
-        _nb.set_num_threads(previous)
-
-
-def set_enabled(enabled: bool) -> None:
-    """Switch the compiled kernels on or off at run time (tests, benchmarks)."""
-    global _FORCE_OFF  # noqa: PLW0603 - a process-wide switch is the point
-    _FORCE_OFF = not enabled
+        nb.set_num_threads(previous)
 
 
 #: How many matrix entries ahead the kernels prefetch the gathered state row. The gathers of
@@ -83,83 +123,62 @@ def set_enabled(enabled: bool) -> None:
 #: the (10^6, 64) product 1.3x faster on the benchmark machine (``docs/performance.md``).
 PREFETCH = 16
 
-if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
-    from llvmlite import ir as _ir
-    from numba.core import cgutils as _cgutils
-    from numba.extending import intrinsic as _intrinsic
 
-    _CHUNK = CHUNK
-    _AHEAD = PREFETCH
+def linear_debtrank_limit(
+    indptr: NDArray[np.integer],
+    indices: NDArray[np.integer],
+    data: NDArray[np.float64],
+    slot: NDArray[np.int64],
+    shock: NDArray[np.float64],
+    h: NDArray[np.float64],
+    tol: float,
+    max_sweeps: int,
+) -> tuple[int, float]:
+    """Least fixed point of ``h = min(1, h1 + Lambda h)`` by in-place sweeps (compiled).
 
-    @_intrinsic
-    def _prefetch(typingctx, arr, row, col):
-        """Hint the CPU to load the cache line holding ``arr[row, col]`` (read, keep)."""
-        sig = _nb.types.void(arr, row, col)
+    Gauss-Seidel form of the Picard iteration: each row is updated from the newest values of
+    its counterparties, starting from ``h1``; so every iterate stays below the least fixed
+    point and rises to it (see :func:`lahar.contagion.debtrank`, Notes). The rows are split
+    over the threads in chunks and every row reads whatever its counterparties hold at that
+    moment (asynchronous relaxation: old or new, both lie between the iterate and the limit),
+    so with more than one thread the result agrees with a serial run to the tolerance, not
+    bit for bit. Rows at 1 in every scenario are skipped (they cannot grow). Sweeps stop when
+    no entry grew by more than ``tol`` (or after ``max_sweeps``). ``shock`` holds the non-zero rows of ``h1`` (row ``i`` at ``slot[i]``,
+    -1 for a zero row); ``h`` (n, S) holds them on entry and zeros elsewhere. Returns
+    ``(sweeps, residual)``.
+    """
+    n = h.shape[0]
+    if h.size == 0:
+        return 0, 0.0
+    nz = slot >= 0
+    full = np.zeros(n, dtype=np.bool_)  # rows at 1 in every scenario: skipped
+    rowmax = np.empty(n)
+    sweeps, residual = 0, np.inf
+    with _threads_for(h.size):
+        while residual > tol and sweeps < max_sweeps:
+            _compiled()._limit_async_sweep(indptr, indices, data, slot, shock, h, nz, full, rowmax)
+            residual = float(rowmax.max())
+            sweeps += 1
+    return sweeps, residual
 
-        def codegen(context, builder, signature, args):
-            aryty, rowty, colty = signature.args
-            ary = context.make_array(aryty)(context, builder, args[0])
-            idx = [
-                context.cast(builder, args[1], rowty, _nb.types.intp),
-                context.cast(builder, args[2], colty, _nb.types.intp),
-            ]
-            ptr = _cgutils.get_item_pointer(context, builder, aryty, ary, idx)
-            i32 = _ir.IntType(32)
-            if getattr(ptr.type, "is_opaque", False):  # LLVM >= 15: opaque pointers
-                name = "llvm.prefetch.p0"
-            else:
-                ptr = builder.bitcast(ptr, _ir.IntType(8).as_pointer())
-                name = "llvm.prefetch.p0i8"
-            fnty = _ir.FunctionType(_ir.VoidType(), [ptr.type, i32, i32, i32])
-            fn = _cgutils.get_or_insert_function(builder.module, fnty, name)
-            builder.call(fn, [ptr, i32(0), i32(3), i32(1)])
-            return context.get_dummy_value()
 
-        return sig, codegen
+def linear_debtrank_small(
+    indptr: NDArray[np.integer],
+    indices: NDArray[np.integer],
+    data: NDArray[np.float64],
+    h1: NDArray[np.float64],
+    h: NDArray[np.float64],
+    tol: float,
+    max_sweeps: int,
+) -> tuple[int, float]:
+    """The numpy engine's small-problem sweeps, compiled and bit for bit the same (serial).
 
-    @_nb.njit(inline="always")
-    def _prefetch_row(x, row):
-        for s in range(0, x.shape[1], 8):  # one hint per 64-byte line
-            _prefetch(x, row, s)  # type: ignore[call-arg]  # a numba intrinsic
-
-    @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _linear_step(indptr, indices, data, slot, shock, h, h_next, nz, nz_next, rowmax):
-        n, n_scen = h.shape
-        n_chunks = (n + _CHUNK - 1) // _CHUNK
-        for c in _nb.prange(n_chunks):
-            acc = np.empty(n_scen)
-            hi = indptr[min(n, (c + 1) * _CHUNK)]
-            for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-                touched = slot[i] >= 0
-                if touched:
-                    for s in range(n_scen):
-                        acc[s] = shock[slot[i], s]
-                for k in range(indptr[i], indptr[i + 1]):
-                    if k + _AHEAD < hi and nz[indices[k + _AHEAD]]:
-                        _prefetch_row(h, indices[k + _AHEAD])
-                    j = indices[k]
-                    if nz[j]:
-                        if not touched:
-                            touched = True
-                            acc[:] = 0.0
-                        w = data[k]
-                        for s in range(n_scen):
-                            acc[s] += w * h[j, s]
-                m = 0.0
-                if touched:
-                    was = nz[i]
-                    for s in range(n_scen):
-                        old = h[i, s] if was else 0.0
-                        new = acc[s]
-                        if new > 1.0:
-                            new = 1.0
-                        if new < old:  # h is non-decreasing; absorb rounding of the sum
-                            new = old
-                        h_next[i, s] = new
-                        if new - old > m:
-                            m = new - old
-                nz_next[i] = touched
-                rowmax[i] = m
+    Jacobi sweeps ``h <- max(h, min(1, h1 + Lambda h))`` from ``h = h1`` (in place) until the
+    largest increment is ``<= tol`` or ``max_sweeps``; returns ``(sweeps, residual)``. Used
+    for problems below :data:`SMALL` once the kernels are loaded anyway (:func:`loaded`), so
+    a fresh process never loads numba for a small problem and both paths agree exactly.
+    """
+    return _compiled()._small_jacobi(indptr, indices, data, h1, h, tol, max_sweeps)
 
 
 def linear_debtrank_step(
@@ -184,117 +203,8 @@ def linear_debtrank_step(
     each row's largest increment to ``rowmax`` and returns the largest over all rows.
     """
     with _threads_for(h.size):
-        _linear_step(indptr, indices, data, slot, shock, h, h_next, nz, nz_next, rowmax)
+        _compiled()._linear_step(indptr, indices, data, slot, shock, h, h_next, nz, nz_next, rowmax)
     return float(rowmax.max()) if rowmax.size else 0.0
-
-
-if _HAVE_NUMBA:  # pragma: no cover - compiled code is not traced by coverage
-
-    @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag):
-        n, n_scen = x.shape
-        n_chunks = (n + _CHUNK - 1) // _CHUNK
-        for c in _nb.prange(n_chunks):
-            for j in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-                pb = pbar[j]
-                aj = assets[j]
-                ej = eps[j]
-                ch = False
-                for s in range(n_scen):
-                    if e[j, s] + (aj - pb) < -ej:
-                        dflt[j, s] = True
-                        newflag[c, s] = True
-                        t = pb - alpha * e[j, s] - beta * aj
-                        if t > pb:
-                            t = pb
-                        if t > 0.0:
-                            x[j, s] = t
-                            ch = True
-                changed[j] = ch
-
-    @_nb.njit(cache=True, nogil=True)
-    def _clearing_mark(ptr, idx, rows, mark):
-        for r in range(rows.size):  # index-only work on the active rows: one thread suffices
-            i = rows[r]
-            for k in range(ptr[i], ptr[i + 1]):
-                mark[idx[k]] = True
-
-    @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _clearing_push(ptr, idx, val, active, slot, pending, pos, acc, n_blocks):
-        # Owner computes: block b adds the increments of every active debtor into the rows of
-        # its own creditors only, so no two threads write the same row (no atomics).
-        n = pos.size
-        n_scen = acc.shape[1]
-        for b in _nb.prange(n_blocks):
-            lo = b * n // n_blocks
-            hi = (b + 1) * n // n_blocks
-            for r in range(active.size):
-                i = active[r]
-                q = slot[i]
-                for k in range(ptr[i], ptr[i + 1]):
-                    j = idx[k]
-                    if lo <= j < hi:
-                        p = pos[j]
-                        w = val[k]
-                        for s in range(n_scen):
-                            acc[p, s] += w * pending[q, s]
-
-    @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _clearing_eval(
-        cand, acc, e, x, loss, dflt, pbar, assets, eps, alpha, beta, full, dx_out, changed,
-        newflag,
-    ):  # fmt: skip
-        n_cand = cand.size
-        n_scen = x.shape[1]
-        n_chunks = (n_cand + _CHUNK - 1) // _CHUNK
-        for c in _nb.prange(n_chunks):
-            dtmp = np.empty(n_scen)
-            for p in range(c * _CHUNK, min(n_cand, (c + 1) * _CHUNK)):
-                j = cand[p]
-                for s in range(n_scen):
-                    if acc[p, s] != 0.0:
-                        loss[j, s] += acc[p, s]
-                # Only pairs whose loss moved (all of them in a full sweep) can change.
-                ch = False
-                pb = pbar[j]
-                aj = assets[j]
-                ej = eps[j]
-                for s in range(n_scen):
-                    dtmp[s] = 0.0
-                for s in range(n_scen):
-                    if not full and acc[p, s] == 0.0:
-                        continue
-                    if not dflt[j, s]:
-                        if e[j, s] + (aj - pb) - loss[j, s] < -ej:
-                            dflt[j, s] = True
-                            newflag[c, s] = True
-                        else:
-                            continue
-                    t = pb - alpha * e[j, s] - beta * (aj - loss[j, s])
-                    if t < 0.0:
-                        t = 0.0
-                    elif t > pb:
-                        t = pb
-                    if t > x[j, s]:
-                        dtmp[s] = t - x[j, s]
-                        x[j, s] = t
-                        ch = True
-                for s in range(n_scen):
-                    acc[p, s] = 0.0  # hand the accumulator back zeroed
-                changed[p] = ch
-                if ch:  # rows left unchanged are never read: leave their memory untouched
-                    for s in range(n_scen):
-                        dx_out[p, s] = dtmp[s]
-
-    @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _clearing_outputs(e, x, loss, pbar, assets, equity):
-        n, n_scen = x.shape
-        for j in _nb.prange(n):
-            pb = pbar[j]
-            base = assets[j] - pb
-            for s in range(n_scen):
-                x[j, s] = pb - x[j, s]
-                equity[j, s] = e[j, s] + base - loss[j, s]
 
 
 def clearing_start(
@@ -316,7 +226,7 @@ def clearing_start(
     ``newflag[chunk, s]`` whether scenario ``s`` has a default in that chunk of rows.
     """
     with _threads_for(x.size):
-        _clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag)
+        _compiled()._clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag)
 
 
 def clearing_candidates(pi: Any, rows: NDArray[np.int64], mark: NDArray[np.bool_]) -> NDArray:
@@ -324,7 +234,7 @@ def clearing_candidates(pi: Any, rows: NDArray[np.int64], mark: NDArray[np.bool_
 
     ``mark`` is an all-``False`` work vector of length n and is left all-``False``.
     """
-    _clearing_mark(pi.indptr, pi.indices, rows, mark)
+    _compiled()._clearing_mark(pi.indptr, pi.indices, rows, mark)
     cand = np.flatnonzero(mark)
     mark[cand] = False
     return cand
@@ -364,9 +274,11 @@ def clearing_sweep(
     evaluated unless ``full``. Work is proportional to the creditors of ``active``, not to n.
     """
     with _threads_for(max(cand.size, active.size) * x.shape[1]):
-        n_blocks = 4 * _nb.get_num_threads()
-        _clearing_push(pi.indptr, pi.indices, pi.data, active, slot, pending, pos, acc, n_blocks)
-        _clearing_eval(
+        n_blocks = 4 * num_threads()
+        _compiled()._clearing_push(
+            pi.indptr, pi.indices, pi.data, active, slot, pending, pos, acc, n_blocks
+        )
+        _compiled()._clearing_eval(
             cand, acc, e, x, loss, dflt, pbar, assets, eps, alpha, beta, full, dx_out, changed,
             newflag,
         )  # fmt: skip
@@ -382,4 +294,4 @@ def clearing_outputs(
 ) -> None:
     """In one pass: ``x <- pbar - x`` (payments) and ``equity = e + assets - pbar - loss``."""
     with _threads_for(x.size):
-        _clearing_outputs(e, x, loss, pbar, assets, equity)
+        _compiled()._clearing_outputs(e, x, loss, pbar, assets, equity)

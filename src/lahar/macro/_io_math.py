@@ -52,6 +52,20 @@ Matrix: TypeAlias = NDArray[np.float64] | sp.sparray | sp.spmatrix
 # Right-hand sides per SuperLU triangular solve (see LeontiefFactor.solve).
 _SPARSE_CHUNK = 64
 
+# Size rules, measured with benchmarks/bench_io.py and the crossover sweep recorded in
+# docs/performance.md (2-core AMD EPYC, OpenBLAS, S = 1,000 final-demand columns):
+# * sparse input with n <= _DENSE_MAX_N is factored dense: LAPACK beats SuperLU there (n = 250:
+#   5.7 ms against 27 ms; n = 500: 37 against 95 ms), while at n = 1,000 they are level and
+#   from 2,000 sectors the sparse factor wins (0.56 s against 0.80 s);
+# * a dense factor with n <= _INVERSE_MAX_N solves S >= n columns as one matrix product with
+#   the explicit inverse (pymrio's way): OpenBLAS's triangular solves are slow on small
+#   matrices (BEA, n = 71, S = 10^4: 16 ms for getrs against 2.5 ms for the product, the
+#   inverse itself 0.1 ms), while at n = 1,000 getrs is faster than inverting (103 ms against
+#   168 ms). I - A of a productive table is an M-matrix with a modest condition number, so
+#   the inverse loses nothing measurable (tests: agreement with the LU solve to 1e-12).
+_DENSE_MAX_N = 500
+_INVERSE_MAX_N = 500
+
 
 @dataclass(frozen=True)
 class LeontiefFactor:
@@ -76,6 +90,50 @@ class LeontiefFactor:
     sparse: bool
     spectral_radius_upper: float
     _lu: Any = field(repr=False, compare=False)
+    _inverse: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _explicit_inverse(self) -> NDArray[np.float64]:
+        """``(I - M)^-1`` (small dense factors), computed once and kept."""
+        if "L" not in self._inverse:
+            self._inverse["L"] = sla.lu_solve(self._dense_lu(), np.eye(self.n), check_finite=False)
+        return self._inverse["L"]
+
+    def _checked_solve(
+        self, rhs: ArrayLike, name: str, func: str, transpose: bool = False
+    ) -> NDArray[np.float64]:
+        """Check ``rhs`` and solve; many columns on a small dense factor in one product.
+
+        That product carries one extra row of ones, so it also yields the column sums of
+        ``rhs``: a NaN or inf anywhere makes their total non-finite, which replaces a separate
+        validation pass over ``rhs`` (then the full check names the entry).
+        """
+        b = rhs if isinstance(rhs, np.ndarray) and rhs.dtype == np.float64 else None
+        if (
+            self.sparse
+            or b is None
+            or b.ndim != 2
+            or b.shape[0] != self.n
+            or b.shape[1] < self.n
+            or self.n > _INVERSE_MAX_N
+        ):
+            b = check_vector(rhs, name, func, n=self.n, nonneg=False, batch=True)
+            return self._solve(b, transpose)
+        key = "LT+1" if transpose else "L+1"
+        if key not in self._inverse:
+            inv = self._explicit_inverse()
+            self._inverse[key] = np.vstack([inv.T if transpose else inv, np.ones(self.n)])
+        out = self._inverse[key] @ b
+        if not np.isfinite(out[-1].sum()):
+            check_vector(b, name, func, n=self.n, nonneg=False, batch=True)
+        return out[:-1]
+
+    def _dense_lu(self) -> Any:
+        """LAPACK LU of ``I - M`` (made on first use for factors that start from the inverse)."""
+        if self._lu is not None:
+            return self._lu
+        if "lu" not in self._inverse:
+            self._inverse["lu"] = sla.lu_factor(self._inverse["I-M"], check_finite=False)
+        return self._inverse["lu"]
 
     def solve(self, rhs: ArrayLike, *, transpose: bool = False) -> NDArray[np.float64]:
         """Solve ``(I - M) y = rhs`` (or ``(I - M)^T y = rhs``) for all columns at once.
@@ -92,9 +150,17 @@ class LeontiefFactor:
         ndarray, same shape as ``rhs``
         """
         b = check_vector(rhs, "rhs", "LeontiefFactor.solve", n=self.n, nonneg=False, batch=True)
-        if not self.sparse:
-            return sla.lu_solve(self._lu, b, trans=1 if transpose else 0, check_finite=False)
+        return self._solve(b, transpose)
+
+    def _solve(self, b: NDArray[np.float64], transpose: bool = False) -> NDArray[np.float64]:
+        """:meth:`solve` for an already checked float64 ``b``."""
         trans = "T" if transpose else "N"
+        if not self.sparse:
+            if b.ndim == 2 and b.shape[1] >= self.n and self.n <= _INVERSE_MAX_N:
+                inv = self._explicit_inverse()  # one matrix product beats getrs (see above)
+                return (inv.T if transpose else inv) @ b
+            lu = self._dense_lu()
+            return sla.lu_solve(lu, b, trans=1 if transpose else 0, check_finite=False)
         if b.ndim == 1 or b.shape[1] <= _SPARSE_CHUNK:
             return np.asarray(self._lu.solve(np.asfortranarray(b), trans=trans))
         # SuperLU's triangular solves run several times faster on cache-sized blocks of
@@ -255,11 +321,15 @@ def factorize(
     *,
     check_spectral: bool = True,
     permc_spec: str = "MMD_AT_PLUS_A",
+    method: str = "auto",
 ) -> LeontiefFactor:
     """Factor ``I - M`` once (LU) for many solves.
 
     Dense input uses LAPACK via :func:`scipy.linalg.lu_factor`; sparse input (any scipy sparse
-    array or matrix) uses SuperLU via :func:`scipy.sparse.linalg.splu` with COLAMD ordering.
+    array or matrix) uses SuperLU via :func:`scipy.sparse.linalg.splu`, except small tables
+    (up to 500 industries), which are factored dense: LAPACK is faster there. A small dense
+    factor solves many right-hand sides (at least ``n``) as one product with the explicit
+    inverse, computed once from the factor.
 
     Parameters
     ----------
@@ -267,13 +337,18 @@ def factorize(
         Technical coefficients ``A`` (or allocation coefficients ``B``). May hold small
         negative entries (BEA's published tables do); a factor is returned unchanged.
     check_spectral : bool, default True
-        Certify ``rho(|M|) < 1`` with :func:`spectral_radius_bound` before factoring. Turn it
-        off only for a matrix you know to be productive; a singular ``I - M`` still raises.
+        Certify ``rho(|M|) < 1`` before factoring: by the largest column sum of ``|M|`` when
+        it is below 1, else with :func:`spectral_radius_bound`. Turn it off only for a matrix
+        you know to be productive; a singular ``I - M`` still raises.
     permc_spec : str, default "MMD_AT_PLUS_A"
         SuperLU column ordering (sparse input only). ``I - A`` has a full, dominant diagonal,
         so a symmetric ordering of ``A + A^T`` with a diagonal-preferring pivot threshold
         (0.1, SuperLU's symmetric mode) keeps fill far lower than the unsymmetric default
         ``"COLAMD"`` (10x fewer factor entries on the benchmark's 10^4-sector table).
+    method : {"auto", "dense", "sparse"}, default "auto"
+        ``"auto"``: SuperLU for sparse input with more than 500 industries, LAPACK otherwise
+        (the crossover measured in ``docs/performance.md``); ``"dense"`` or ``"sparse"``
+        force one (``"sparse"`` converts dense input).
 
     Returns
     -------
@@ -300,6 +375,7 @@ def factorize(
         "factorize",
         check_spectral=check_spectral,
         permc_spec=permc_spec,
+        method=method,
     )
 
 
@@ -310,15 +386,21 @@ def _factor(
     *,
     check_spectral: bool = True,
     permc_spec: str = "MMD_AT_PLUS_A",
+    method: str = "auto",
 ) -> LeontiefFactor:
     """:func:`factorize` with the caller's parameter and function names in its errors."""
     if isinstance(coefficients, LeontiefFactor):
         return coefficients
+    method = check_choice(method, "method", func, ("auto", "dense", "sparse"))
     m = check_matrix(coefficients, name, func, nonneg=False)
     n = m.shape[0]
     upper = float("nan")
     if check_spectral and n > 0:
-        lower, upper = spectral_radius_bound(m)
+        # rho(M) <= rho(|M|) <= max column sum of |M|: one pass certifies a table whose
+        # industries all have value added (every column sum below 1), the usual case.
+        lower, upper = 0.0, _max_colsum(m)
+        if upper >= 1.0:
+            lower, upper = spectral_radius_bound(m)
         if upper >= 1.0:
             negative = bool((np.asarray(m.data if sp.issparse(m) else m) < 0).any())
             if lower >= 1.0 and not negative:
@@ -339,6 +421,10 @@ def _factor(
                     f"a spectral radius of {rho:.6g}",
                 )
             upper = rho
+    if method == "sparse" and not sp.issparse(m):
+        m = sp.csc_array(m)
+    elif sp.issparse(m) and (method == "dense" or (method == "auto" and n <= _DENSE_MAX_N)):
+        m = m.toarray()
     if sp.issparse(m):
         eye = sp.identity(n, format="csc", dtype=np.float64)
         try:
@@ -356,6 +442,8 @@ def _factor(
                 f"a singular I - M ({exc})",
             ) from exc
         return LeontiefFactor(n=n, sparse=True, spectral_radius_upper=upper, _lu=lu)
+    if n <= _INVERSE_MAX_N:
+        return _small_dense_factor(m, upper, name, func)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sla.LinAlgWarning)
         lu, piv = sla.lu_factor(np.eye(n) - m, check_finite=False)
@@ -369,6 +457,37 @@ def _factor(
             f"a singular I - M (zero pivot at industry {k})",
         )
     return LeontiefFactor(n=n, sparse=False, spectral_radius_upper=upper, _lu=(lu, piv))
+
+
+def _small_dense_factor(
+    m: NDArray[np.float64], upper: float, name: str, func: str
+) -> LeontiefFactor:
+    """A small table's factor, starting from the explicit inverse (numpy's LAPACK).
+
+    numpy and scipy each bundle their own OpenBLAS with its own thread pool; alternating the
+    two on a busy machine stalls each call for a scheduler time slice (measured: 12-45 ms
+    instead of 0.4 ms for BEA's table, S = 10^3), so the inverse and the products that use
+    it stay with numpy, as pymrio's do; scipy's LU is made only if a solve with fewer than n
+    columns asks for it.
+    """
+    n = m.shape[0]
+    i_m = np.eye(n) - m
+    try:
+        inv = np.linalg.inv(i_m)
+    except np.linalg.LinAlgError:
+        inv = np.full((n, n), np.inf)
+    # 1-norm condition number; singular to working precision when it reaches 1 / (n eps)
+    cond = np.abs(i_m).sum(axis=0).max() * np.abs(inv).sum(axis=0).max()
+    if not np.isfinite(cond) or cond * n * np.finfo(float).eps >= 1.0:
+        raise fail(
+            func,
+            name,
+            "a matrix M with I - M non-singular (no industry whose inputs equal its output)",
+            f"a singular I - M (condition number {cond:.3g})",
+        )
+    return LeontiefFactor(
+        n=n, sparse=False, spectral_radius_upper=upper, _lu=None, _inverse={"L": inv, "I-M": i_m}
+    )
 
 
 def _max_colsum(m: Matrix) -> float:
@@ -453,8 +572,7 @@ def leontief(
     lu = _factor(
         technical_coefficients, "technical_coefficients", "leontief", check_spectral=check_spectral
     )
-    f = check_vector(final_demand, "final_demand", "leontief", n=lu.n, nonneg=False, batch=True)
-    return lu.solve(f)
+    return lu._checked_solve(final_demand, "final_demand", "leontief")
 
 
 def ghosh(
@@ -522,8 +640,7 @@ def ghosh(
     lu = _factor(
         allocation_coefficients, "allocation_coefficients", "ghosh", check_spectral=check_spectral
     )
-    v = check_vector(primary_inputs, "primary_inputs", "ghosh", n=lu.n, nonneg=False, batch=True)
-    return lu.solve(v, transpose=True)
+    return lu._checked_solve(primary_inputs, "primary_inputs", "ghosh", transpose=True)
 
 
 def total_requirements(
@@ -561,6 +678,8 @@ def total_requirements(
         "total_requirements",
         check_spectral=check_spectral,
     )
+    if not lu.sparse and lu.n <= _INVERSE_MAX_N:
+        return lu._explicit_inverse().copy()
     return lu.solve(np.eye(lu.n))
 
 

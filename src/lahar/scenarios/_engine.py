@@ -495,10 +495,10 @@ def evaluate(
             required = np.maximum(ctx.debt[:, None] - ltv * (1 - h) * g, 0.0)
             forced |= (g > 0) & (required > ctx.cash[:, None])
         elif k == "refinancing_closed":
-            # maturing debt over the window ~ debt x years / 5 (no maturity table: 5-year
-            # average life), paid from cash and free cash flow
+            # maturing debt over the window ~ debt x years / average life (no maturity table
+            # for most firms), paid from cash and free cash flow
             years = sh["years"]
-            due = ctx.debt * min(1.0, years / 5.0)
+            due = ctx.debt * min(1.0, years / _scalar(ctx, "debt_average_life"))
             liquid = ctx.cash + years * np.maximum(ctx.fcf, 0.0)
             forced |= (m & (due > liquid))[:, None]
         elif k == "pledge_withdrawn":

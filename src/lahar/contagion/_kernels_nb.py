@@ -1,0 +1,283 @@
+"""numba code of :mod:`lahar.contagion._kernels`, imported on first use (see :mod:`lahar._numba`).
+
+Everything here is decorated inside :func:`lahar._numba.caching`, so the compiled machine code is
+cached in the user's cache directory, not next to the sources.
+"""
+# ruff: noqa: ANN001, ANN202, D103, N803 - numba kernels: plain signatures, documented by callers
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir as _ir
+
+from lahar import _numba
+from lahar.contagion._kernels import CHUNK, PREFETCH
+
+_nb = _numba.load()
+from numba.core import cgutils as _cgutils  # noqa: E402 - after the enabled() check in load()
+from numba.extending import intrinsic as _intrinsic  # noqa: E402
+
+with _numba.caching():  # pragma: no cover - compiled code is not traced by coverage
+    _CHUNK = CHUNK
+    _AHEAD = PREFETCH
+
+    @_intrinsic
+    def _prefetch(typingctx, arr, row, col):
+        """Hint the CPU to load the cache line holding ``arr[row, col]`` (read, keep)."""
+        sig = _nb.types.void(arr, row, col)
+
+        def codegen(context, builder, signature, args):
+            aryty, rowty, colty = signature.args
+            ary = context.make_array(aryty)(context, builder, args[0])
+            idx = [
+                context.cast(builder, args[1], rowty, _nb.types.intp),
+                context.cast(builder, args[2], colty, _nb.types.intp),
+            ]
+            ptr = _cgutils.get_item_pointer(context, builder, aryty, ary, idx)
+            i32 = _ir.IntType(32)
+            if getattr(ptr.type, "is_opaque", False):  # LLVM >= 15: opaque pointers
+                name = "llvm.prefetch.p0"
+            else:
+                ptr = builder.bitcast(ptr, _ir.IntType(8).as_pointer())
+                name = "llvm.prefetch.p0i8"
+            fnty = _ir.FunctionType(_ir.VoidType(), [ptr.type, i32, i32, i32])
+            fn = _cgutils.get_or_insert_function(builder.module, fnty, name)
+            builder.call(fn, [ptr, i32(0), i32(3), i32(1)])
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    @_nb.njit(inline="always")
+    def _prefetch_row(x, row):
+        for s in range(0, x.shape[1], 8):  # one hint per 64-byte line
+            _prefetch(x, row, s)  # type: ignore[call-arg]  # a numba intrinsic
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _linear_step(indptr, indices, data, slot, shock, h, h_next, nz, nz_next, rowmax):
+        n, n_scen = h.shape
+        n_chunks = (n + _CHUNK - 1) // _CHUNK
+        for c in _nb.prange(n_chunks):
+            acc = np.empty(n_scen)
+            hi = indptr[min(n, (c + 1) * _CHUNK)]
+            for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                touched = slot[i] >= 0
+                if touched:
+                    for s in range(n_scen):
+                        acc[s] = shock[slot[i], s]
+                for k in range(indptr[i], indptr[i + 1]):
+                    if k + _AHEAD < hi and nz[indices[k + _AHEAD]]:
+                        _prefetch_row(h, indices[k + _AHEAD])
+                    j = indices[k]
+                    if nz[j]:
+                        if not touched:
+                            touched = True
+                            acc[:] = 0.0
+                        w = data[k]
+                        for s in range(n_scen):
+                            acc[s] += w * h[j, s]
+                m = 0.0
+                if touched:
+                    was = nz[i]
+                    for s in range(n_scen):
+                        old = h[i, s] if was else 0.0
+                        new = acc[s]
+                        if new > 1.0:
+                            new = 1.0
+                        if new < old:  # h is non-decreasing; absorb rounding of the sum
+                            new = old
+                        h_next[i, s] = new
+                        if new - old > m:
+                            m = new - old
+                nz_next[i] = touched
+                rowmax[i] = m
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag):
+        n, n_scen = x.shape
+        n_chunks = (n + _CHUNK - 1) // _CHUNK
+        for c in _nb.prange(n_chunks):
+            for j in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                pb = pbar[j]
+                aj = assets[j]
+                ej = eps[j]
+                ch = False
+                for s in range(n_scen):
+                    if e[j, s] + (aj - pb) < -ej:
+                        dflt[j, s] = True
+                        newflag[c, s] = True
+                        t = pb - alpha * e[j, s] - beta * aj
+                        if t > pb:
+                            t = pb
+                        if t > 0.0:
+                            x[j, s] = t
+                            ch = True
+                changed[j] = ch
+
+    @_nb.njit(cache=True, nogil=True)
+    def _clearing_mark(ptr, idx, rows, mark):
+        for r in range(rows.size):  # index-only work on the active rows: one thread suffices
+            i = rows[r]
+            for k in range(ptr[i], ptr[i + 1]):
+                mark[idx[k]] = True
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _clearing_push(ptr, idx, val, active, slot, pending, pos, acc, n_blocks):
+        # Owner computes: block b adds the increments of every active debtor into the rows of
+        # its own creditors only, so no two threads write the same row (no atomics).
+        n = pos.size
+        n_scen = acc.shape[1]
+        for b in _nb.prange(n_blocks):
+            lo = b * n // n_blocks
+            hi = (b + 1) * n // n_blocks
+            for r in range(active.size):
+                i = active[r]
+                q = slot[i]
+                for k in range(ptr[i], ptr[i + 1]):
+                    j = idx[k]
+                    if lo <= j < hi:
+                        p = pos[j]
+                        w = val[k]
+                        for s in range(n_scen):
+                            acc[p, s] += w * pending[q, s]
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _clearing_eval(
+        cand, acc, e, x, loss, dflt, pbar, assets, eps, alpha, beta, full, dx_out, changed,
+        newflag,
+    ):  # fmt: skip
+        n_cand = cand.size
+        n_scen = x.shape[1]
+        n_chunks = (n_cand + _CHUNK - 1) // _CHUNK
+        for c in _nb.prange(n_chunks):
+            dtmp = np.empty(n_scen)
+            for p in range(c * _CHUNK, min(n_cand, (c + 1) * _CHUNK)):
+                j = cand[p]
+                for s in range(n_scen):
+                    if acc[p, s] != 0.0:
+                        loss[j, s] += acc[p, s]
+                # Only pairs whose loss moved (all of them in a full sweep) can change.
+                ch = False
+                pb = pbar[j]
+                aj = assets[j]
+                ej = eps[j]
+                for s in range(n_scen):
+                    dtmp[s] = 0.0
+                for s in range(n_scen):
+                    if not full and acc[p, s] == 0.0:
+                        continue
+                    if not dflt[j, s]:
+                        if e[j, s] + (aj - pb) - loss[j, s] < -ej:
+                            dflt[j, s] = True
+                            newflag[c, s] = True
+                        else:
+                            continue
+                    t = pb - alpha * e[j, s] - beta * (aj - loss[j, s])
+                    if t < 0.0:
+                        t = 0.0
+                    elif t > pb:
+                        t = pb
+                    if t > x[j, s]:
+                        dtmp[s] = t - x[j, s]
+                        x[j, s] = t
+                        ch = True
+                for s in range(n_scen):
+                    acc[p, s] = 0.0  # hand the accumulator back zeroed
+                changed[p] = ch
+                if ch:  # rows left unchanged are never read: leave their memory untouched
+                    for s in range(n_scen):
+                        dx_out[p, s] = dtmp[s]
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _clearing_outputs(e, x, loss, pbar, assets, equity):
+        n, n_scen = x.shape
+        for j in _nb.prange(n):
+            pb = pbar[j]
+            base = assets[j] - pb
+            for s in range(n_scen):
+                x[j, s] = pb - x[j, s]
+                equity[j, s] = e[j, s] + base - loss[j, s]
+
+    @_nb.njit(cache=True, nogil=True)
+    def _small_jacobi(indptr, indices, data, h1, h, tol, max_sweeps):
+        # Jacobi sweeps of h <- max(h, min(1, h1 + Lambda h)) in the numpy engine's exact order
+        # of operations (scipy's CSR product sums row i's terms in index order from 0, then
+        # h1 is added), so both engines give the same bits on small problems.
+        n, n_scen = h.shape
+        new = np.empty_like(h)
+        sweeps = 0
+        residual = np.inf
+        while residual > tol and sweeps < max_sweeps:
+            residual = 0.0
+            for i in range(n):
+                for s in range(n_scen):
+                    new[i, s] = 0.0
+                for k in range(indptr[i], indptr[i + 1]):
+                    j = indices[k]
+                    w = data[k]
+                    for s in range(n_scen):
+                        new[i, s] += w * h[j, s]
+            for i in range(n):
+                for s in range(n_scen):
+                    v = new[i, s] + h1[i, s]
+                    if v > 1.0:
+                        v = 1.0
+                    if v < h[i, s]:
+                        v = h[i, s]
+                    new[i, s] = v
+            for i in range(n):
+                for s in range(n_scen):
+                    d = new[i, s] - h[i, s]
+                    if d > residual:
+                        residual = d
+                    h[i, s] = new[i, s]
+            sweeps += 1
+        return sweeps, residual
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _limit_async_sweep(indptr, indices, data, slot, shock, h, nz, full, rowmax):
+        # One in-place sweep, rows split over threads: a row reads its counterparties' newest
+        # values, whichever thread wrote them (old or new: both lie between the iterate and
+        # the limit, so the sweep stays monotone and below the least fixed point). Rows at 1 in
+        # every scenario (``full``) cannot change and are skipped: on the benchmark network 8 %
+        # of the rows, holding 30 % of the matrix entries, saturate in all 64 scenarios.
+        n, n_scen = h.shape
+        n_chunks = (n + _CHUNK - 1) // _CHUNK
+        nnz = indptr[n]
+        for c in _nb.prange(n_chunks):
+            acc = np.empty(n_scen)
+            for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                if full[i]:
+                    rowmax[i] = 0.0
+                    continue
+                touched = slot[i] >= 0
+                if touched:
+                    for s in range(n_scen):
+                        acc[s] = shock[slot[i], s]
+                for k in range(indptr[i], indptr[i + 1]):
+                    if k + _AHEAD < nnz and nz[indices[k + _AHEAD]]:
+                        _prefetch_row(h, indices[k + _AHEAD])
+                    j = indices[k]
+                    if nz[j]:
+                        if not touched:
+                            touched = True
+                            acc[:] = 0.0
+                        w = data[k]
+                        for s in range(n_scen):
+                            acc[s] += w * h[j, s]
+                m = 0.0
+                if touched:
+                    saturated = True
+                    for s in range(n_scen):
+                        old = h[i, s]
+                        new = acc[s]
+                        if new > 1.0:
+                            new = 1.0
+                        if new > old:
+                            h[i, s] = new
+                            if new - old > m:
+                                m = new - old
+                        if new < 1.0 and old < 1.0:
+                            saturated = False
+                    nz[i] = True
+                    full[i] = saturated
+                rowmax[i] = m
