@@ -1,6 +1,6 @@
 # lahar — the two commands of the README's quick start:
 #   make demo   set up .venv and run the main job on the shipped dataset
-#   make test   set up .venv (with the dev extras) and run the whole test suite
+#   make test   set up .venv (with the dev extras), run ruff and mypy, then the whole test suite
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -29,10 +29,11 @@ demo: $(VENV)/.demo
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy src/lahar
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy src/lahar
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_network.py --quick

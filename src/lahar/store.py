@@ -247,7 +247,7 @@ class Store:
     def _row_counts(self) -> dict[str, int]:
         try:
             with self.connect() as con:
-                return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _TABLES}
+                return {t: _scalar(con, f"SELECT count(*) FROM {t}") for t in _TABLES}
         except (StoreError, duckdb.Error):
             return {}
 
@@ -546,12 +546,20 @@ class Store:
         return self.sql(query + " ORDER BY rowid", params)
 
 
+def _scalar(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> Any:
+    """First column of the first row of a query that always returns one row (an aggregate)."""
+    row = con.execute(query, params).fetchone()
+    if row is None:
+        raise StoreError(f"The query returned no row: {query}")
+    return row[0]
+
+
 def _version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lahar_meta'"
-    ).fetchone()[0]
+    exists = _scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lahar_meta'"
+    )
     if not exists:
-        tables = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0]
+        tables = _scalar(con, "SELECT count(*) FROM information_schema.tables")
         if tables:
             raise StoreError(
                 "The file is a DuckDB database but not a lahar store (no lahar_meta table)."
@@ -686,7 +694,7 @@ _MEMORY_LIMIT = "1GB"
 # Settings from DuckDB's "Securing DuckDB" guide: no file or network access except the store
 # itself, no extensions, nothing spilled to disk, and the configuration locked so a query
 # cannot SET any of it back.
-_SANDBOX_CONFIG = {
+_SANDBOX_CONFIG: dict[str, str | int | float | list[str]] = {
     "enable_external_access": False,
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
@@ -887,7 +895,7 @@ def _check_read_only(sql: str) -> None:
 
 def _function_names(sql: str) -> list[str]:
     with duckdb.connect(config=dict(_SANDBOX_CONFIG)) as con:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+        tree = json.loads(_scalar(con, "SELECT json_serialize_sql(?)", [sql]))
     if tree.get("error"):
         raise QueryError(f"Query is not valid SQL: {tree.get('error_message', 'parse error')}")
     names: list[str] = []

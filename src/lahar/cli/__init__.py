@@ -16,10 +16,14 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    # the context class Typer's groups receive (typer.Context is only given to callbacks)
+    from typer._click import Context as _GroupContext
 
 from lahar.cli._options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, option_for_parameter
 from lahar.errors import LaharError
@@ -28,11 +32,13 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "app", "main"]
 
 _DEBUG_KEY = "lahar.debug"
 # typer >= 0.20 vendors click: take its exception base from typer's own classes
-_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
 _PASS_THROUGH = (typer.Exit, typer.Abort, _ClickException)
 
 
-def _debug(ctx: typer.Context | None) -> bool:
+def _debug(ctx: _GroupContext | None) -> bool:
     if os.environ.get("LAHAR_DEBUG", "") not in ("", "0"):
         return True
     return bool(ctx is not None and ctx.meta.get(_DEBUG_KEY))
@@ -58,7 +64,7 @@ def _one_line(exc: BaseException) -> str:
 class _SafeGroup(TyperGroup):
     """The root group: turns every exception of a command into a clean message and exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: _GroupContext) -> Any:
         try:
             return super().invoke(ctx)
         except _PASS_THROUGH:

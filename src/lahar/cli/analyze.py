@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -147,7 +147,7 @@ def analyze_cmd(
         raise typer.BadParameter(f"--format must be table, csv or json; got {fmt!r}")
     if topic != "all" and topic not in TOPICS:
         raise typer.BadParameter(f"TOPIC must be one of {_TOPIC_HELP}; got {topic!r}")
-    assumptions = {
+    assumptions: dict[str, Any] = {
         "annualize": not no_annualize,
         "status_weights": parse_weights(weights) if weights else None,
         # 0 (or less) counts one-off amounts whole in the year, as before

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from lahar.cli._common import StoreOption, console, fail_on_lahar_error, print_frame
 from lahar.cli._options import FormatOption
@@ -135,7 +142,7 @@ def run_cmd(
                 for spec in specs:
                     task = bar.add_task(f"{spec.name}", total=None)
 
-                    def tick(done: int, total: int, task: int = task) -> None:
+                    def tick(done: int, total: int, task: TaskID = task) -> None:
                         bar.update(task, completed=done, total=total)
 
                     results.append(

@@ -379,7 +379,8 @@ def cascade(
     if cv is not None and cv.ndim == 2:
         s = max(s, cv.shape[1])
         was_1d = False
-    if any(np.ndim(a) == 2 for a in (direct_loss, price_fall, nonpayment, margin, forced_default)):
+    batched = (direct_loss, price_fall, nonpayment, margin, forced_default)
+    if any(a is not None and np.ndim(a) == 2 for a in batched):
         was_1d = False
     eq = check_vector(equity, "equity", _FUNC, n=n, nonneg=False, batch=True)
     eq = np.ascontiguousarray(np.broadcast_to(eq[:, None] if eq.ndim == 1 else eq, (n, s)))
@@ -423,12 +424,11 @@ def cascade(
         cv = np.broadcast_to(cv2, (k, s))
     out = _run(system, eq, direct, r, delta, cv, m, forced, alpha, beta, kappa, tol, max_iter)
     if was_1d:
-        return CascadeResult(
-            **{
-                f: (v[:, 0] if isinstance(v, np.ndarray) and v.ndim == 2 else v)
-                for f, v in out.__dict__.items()
-            }
-        )
+        columns: dict[str, Any] = {
+            f: (v[:, 0] if isinstance(v, np.ndarray) and v.ndim == 2 else v)
+            for f, v in out.__dict__.items()
+        }
+        return CascadeResult(**columns)
     return out
 
 

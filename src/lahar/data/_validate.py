@@ -637,15 +637,15 @@ def _consistency_checks(
     for line, row in exposures:
         if row.get("layer") != "equity" or row.get("id") in superseded:
             continue
-        amount, cap = _amount(row, "amount_usd"), market_cap.get(row.get("target", ""))
-        if amount is not None and cap is not None and amount > cap[1]:
+        amount, cap_fact = _amount(row, "amount_usd"), market_cap.get(row.get("target", ""))
+        if amount is not None and cap_fact is not None and amount > cap_fact[1]:
             problems.append(
                 Problem(
                     "exposures.csv",
                     line,
                     "amount_usd",
                     f"stake ${amount:,.0f} exceeds {row['target']}'s market value "
-                    f"${cap[1]:,.0f} (facts.csv:{cap[0]})",
+                    f"${cap_fact[1]:,.0f} (facts.csv:{cap_fact[0]})",
                 )
             )
     assets = _latest_fact(parsed, "total_assets")

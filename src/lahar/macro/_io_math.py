@@ -424,7 +424,7 @@ def _factor(
     if method == "sparse" and not sp.issparse(m):
         m = sp.csc_array(m)
     elif sp.issparse(m) and (method == "dense" or (method == "auto" and n <= _DENSE_MAX_N)):
-        m = m.toarray()
+        m = m.toarray()  # type: ignore[union-attr]  # scipy is untyped: issparse() does not narrow
     if sp.issparse(m):
         eye = sp.identity(n, format="csc", dtype=np.float64)
         try:

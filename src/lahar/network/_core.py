@@ -563,7 +563,9 @@ class Network:
         if self._extra is None or name not in self._extra.columns:
             return np.full(self.m, None, dtype=object)
         col = self._extra[name]
-        return np.where(col.notna().to_numpy(), col.to_numpy(dtype=object), None)
+        values: NDArray[np.object_] = col.to_numpy(dtype=object, copy=True)
+        values[col.isna().to_numpy()] = None
+        return values
 
     def __repr__(self) -> str:
         return f"<Network: {self.n} entities, {self.m} exposures>"

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from lahar.analytics import circularity as circ
@@ -213,8 +214,8 @@ def circularity_tables(
             from_investees[row.j] += row.flow_usd
     sellers = np.flatnonzero(np.isin(kinds, AI_SELLER_KINDS) & np.isfinite(air))
     listed = [int(k) for k in sellers[np.argsort(-air[sellers], kind="stable")]]
-    extra = np.flatnonzero((c.through > 0) | (rt.returned > 0))
-    extra = [int(k) for k in extra if k not in set(listed)]
+    touched = np.flatnonzero((c.through > 0) | (rt.returned > 0))
+    extra = [int(k) for k in touched if k not in set(listed)]
     pos = listed + sorted(extra, key=lambda k: -rt.returned[k])
     firms = pd.DataFrame(
         {
@@ -851,7 +852,10 @@ def energy_tables(
     ents = net.entities.set_index("id")
     names = _names(net)
     facts = net.facts if net.facts is not None else pd.DataFrame(columns=["metric", "entity"])
-    rows = []  # (load, gw, twh_per_year, share_of_us, basis, row_kind)
+    # (load, gw, twh_per_year, share_of_us, basis, row_kind)
+    rows: list[
+        tuple[str, float, float | NDArray[np.float64], float | NDArray[np.float64], str, str]
+    ] = []
     twh = facts[(facts["metric"] == "energy_twh") & (facts["entity"].map(ents["country"]) == home)]
     for r in twh.sort_values("year", kind="stable").itertuples(index=False):
         rows.append(

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -132,6 +132,9 @@ class _Resolver:
         while any(d.name == name for d in self.dims) or name in self.fixed:
             name = f"{base}_{k}"
             k += 1
+        lo: float | None
+        hi: float | None
+        val: float | None
         if q.param is not None:
             if q.param not in self.params:
                 msg = f"quantity {name}: unknown parameter {q.param!r} (see parameters.csv)"
@@ -146,7 +149,11 @@ class _Resolver:
         if lo is not None and hi is not None and hi > lo:
             self.dims.append(Dim(name, group, float(lo), float(hi), q.mode, src))
         else:
-            self.fixed[name] = float(val if val is not None else lo)  # type: ignore[arg-type]
+            central = val if val is not None else lo
+            if central is None:  # Quantity's validator already refuses this
+                msg = f"quantity {name}: needs a value, a low/high range or a param"
+                raise DataError(msg)
+            self.fixed[name] = float(central)
         return name
 
 
@@ -309,7 +316,7 @@ def make_context(
             )
         )
     names = [d.name for d in res.dims]
-    chol = None
+    chol: NDArray[np.float64] | None = None
     if spec.correlations:
         r = np.eye(len(names))
         for a, b, rho in spec.correlations:
@@ -317,10 +324,10 @@ def make_context(
                 if x not in names:
                     msg = f"correlations: {x!r} is not a drawn quantity; drawn: {', '.join(names[:20])}"
                     raise DataError(msg)
-            i, j = names.index(a), names.index(b)
-            r[i, j] = r[j, i] = rho
+            ia, ib = names.index(a), names.index(b)
+            r[ia, ib] = r[ib, ia] = rho
         try:
-            chol = np.linalg.cholesky(r)
+            chol = np.asarray(np.linalg.cholesky(r), dtype=np.float64)
         except np.linalg.LinAlgError:
             msg = "correlations: the correlation matrix is not positive definite"
             raise DataError(msg) from None
@@ -335,11 +342,18 @@ def make_context(
     lay = net.layer_codes
     delivered = np.isin(net.status_codes, [STATUSES.index("drawn"), STATUSES.index("reported")])
     chips = cur & (lay == LAYERS.index("chip_purchase")) & delivered
-    gpu = np.bincount(net.source[chips], weights=(net.amount * wv)[chips], minlength=net.n)
+    # np.bincount's stub says intp; with float weights it returns float64
+    gpu = cast(
+        NDArray[np.float64],
+        np.bincount(net.source[chips], weights=(net.amount * wv)[chips], minlength=net.n),
+    )
     pl = cur & (lay == LAYERS.index("investment_pledge"))
     inflow_rows = cur & np.isin(lay, [LAYERS.index("equity"), LAYERS.index("investment_pledge")])
-    inflow = np.bincount(
-        net.target[inflow_rows], weights=(net.amount * wv)[inflow_rows], minlength=net.n
+    inflow = cast(
+        NDArray[np.float64],
+        np.bincount(
+            net.target[inflow_rows], weights=(net.amount * wv)[inflow_rows], minlength=net.n
+        ),
     )
     ents = net.entities
     country = (
@@ -464,9 +478,10 @@ def evaluate(
     equity = np.repeat(inp.equity[:, None], s, axis=1)
     if ctx.equity_dims.size:
         equity[ctx.equity_entities] = x[:, ctx.equity_dims].T
+    no_mask = np.zeros(n, dtype=bool)
     for sh in ctx.shocks:
         k = sh["kind"]
-        m = sh.get("mask")
+        m: NDArray[np.bool_] = sh.get("mask", no_mask)  # every kind that reads it has one
         if k == "partial_payment":
             unpaid = 1.0 - _q(ctx, x, sh["paid_share"])
             nonpay = np.maximum(nonpay, m[:, None] * unpaid[None, :])

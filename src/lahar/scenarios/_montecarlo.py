@@ -118,7 +118,8 @@ def _entity_stats(ctx: Context, parts: list[dict[str, Any]]) -> pd.DataFrame:
     ids = ctx.inputs.ids
     rows = []
     stacked = {c: np.hstack([p["channels"][c] for p in parts]) for c in CHANNELS}
-    stacked["total"] = sum(stacked[c] for c in CHANNELS)
+    first, *rest = CHANNELS
+    stacked["total"] = sum((stacked[c] for c in rest), stacked[first])
     stacked["client"] = np.hstack([p["client"] for p in parts])
     dflt = np.hstack([p["defaulted"] for p in parts])
     for name, arr in stacked.items():

@@ -103,7 +103,10 @@ class Quantity(_Strict):
     @property
     def drawn(self) -> bool:
         """Whether the quantity has a range to draw from (a param always does)."""
-        return self.param is not None or (self.low is not None and self.low < self.high)  # type: ignore[operator]
+        if self.param is not None:
+            return True
+        # low and high are given together (see _consistent)
+        return self.low is not None and self.high is not None and self.low < self.high
 
 
 def _quantity(v: Any) -> Any:

@@ -619,7 +619,7 @@ def _simulate_chunk(
     net_loss = np.zeros(rc)
     sales = np.zeros((rc, len(init.vendor_ids)))
     circular = np.zeros((rc, len(init.vendor_ids)))
-    out = {name: np.empty((rc, quarters)) for name in _PATHS}
+    out: dict[str, NDArray[Any]] = {name: np.empty((rc, quarters)) for name in _PATHS}
     out["defaults"] = np.empty((rc, quarters), dtype=np.int64)
     bcap = np.empty((rc, quarters, b)) if keep_builders else None
 
