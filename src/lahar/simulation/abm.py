@@ -87,6 +87,7 @@ from lahar.contagion import debtrank
 from lahar.data import ParameterSet, load_parameters
 from lahar.errors import DataError
 from lahar.network import COMMITMENT_LAYERS, Network
+from lahar.simulation import _kernels
 from lahar.simulation._submodels import (
     MarketParams,
     bass_advance,
@@ -560,6 +561,139 @@ def _contagion(
     return np.ascontiguousarray(loss.T).sum(axis=1), hit
 
 
+def _kernel_inputs(prm: AbmParams, init: AbmInit) -> tuple[Any, ...]:
+    """Scalars and arrays of :func:`lahar.simulation._kernels.run_batch`, as the array code."""
+    life_q = 4.0 * prm.useful_life_years
+    lag_p = int(round(prm.power_lag_quarters))
+    cap_q0 = init.capex / 4.0
+    k_init = prm.capital_to_capex * init.capex
+    k0 = k_init.sum()
+    g0 = np.log1p(prm.growth_expectation0)
+    r0 = init.ai_revenue.sum()
+    k_star0 = k0 + prm.capex_adjust_quarters * (cap_q0.sum() - k0 / life_q)
+    grid_cap = prm.dc_capacity_gw * prm.grid_ai_share
+    nonai_cf = init.other_revenue * prm.nonai_margin
+    back = np.arange(lag_p) - lag_p
+    c = (
+        prm.trading_days_per_quarter,
+        lag_p,
+        round(prm.productivity_lag_quarters),
+        round(prm.chip_generation_quarters),
+        life_q,
+        g0,
+        r0,
+        r0 / (prm.initial_utilisation * k0),
+        r0 * np.exp(g0 * prm.horizon_quarters / 4.0) / k_star0,
+        grid_cap,
+        min(grid_cap, prm.initial_power_headroom * k0 / prm.capex_per_gw),
+        (prm.ai_margin * init.ai_revenue + nonai_cf)[init.listed].sum(),
+        prm.bust_default_share,
+        prm.bass_p_consumer,
+        prm.bass_q_consumer,
+        prm.bass_p_enterprise,
+        prm.bass_q_enterprise,
+        prm.adoption0_consumer,
+        prm.adoption0_enterprise,
+        prm.consumer_revenue_share,
+        prm.productivity_gain,
+        prm.demand_rho,
+        prm.demand_sigma,
+        prm.grid_growth,
+        prm.capex_per_gw,
+        prm.expectation_memory,
+        prm.horizon_quarters,
+        prm.capex_adjust_quarters,
+        prm.fomo,
+        prm.capex_sigma,
+        prm.credit_close_drawdown,
+        prm.ai_margin,
+        prm.risk_free,
+        prm.spread_drawdown,
+        prm.spread_tier1,
+        prm.debt_maturity_quarters,
+        prm.gpu_loan_maturity_quarters,
+        prm.ltv_max,
+        prm.leverage_max_tier1,
+        prm.cash_buffer_quarters,
+        prm.equity_funding_share,
+        prm.it_share,
+        prm.generation_haircut,
+        prm.ltv_covenant,
+        prm.recovery_rate,
+        prm.valuation_growth_weight,
+        prm.contagion_default_distress,
+        prm.capital_to_capex,
+    )
+    mp = prm.market()
+    mpt = tuple(float(getattr(mp, f.name)) for f in fields(mp))
+    lam = _battiston_weights(init)
+    f64 = np.ascontiguousarray
+    return (
+        tuple(float(x) for x in c),
+        mpt,
+        f64(init.capex, dtype=np.float64),
+        f64(init.debt, dtype=np.float64),
+        f64(init.cash, dtype=np.float64),
+        f64(init.tier2, dtype=np.bool_),
+        f64(init.listed, dtype=np.bool_),
+        f64(nonai_cf, dtype=np.float64),
+        f64(init.vendor_financing, dtype=np.float64),
+        f64(np.where(init.tier2, prm.spread_tier2, prm.spread_tier1), dtype=np.float64),
+        f64(k_init / k0, dtype=np.float64),
+        f64(init.vendor_weights, dtype=np.float64),
+        r0 * np.exp(g0 * (np.arange(4) - 4) / 4.0),
+        f64(cap_q0.sum() * np.exp(g0 * back / 4.0) / prm.capex_per_gw, dtype=np.float64),
+        f64(init.builder_pos, dtype=np.int64),
+        f64(lam.indptr, dtype=np.int64),
+        f64(lam.indices, dtype=np.int64),
+        f64(lam.data, dtype=np.float64),
+        f64(init.equity, dtype=np.float64),
+    )
+
+
+def _battiston_weights(init: AbmInit) -> sp.csr_array:
+    """``min(1, A_ij / E_i)`` in CSR with sorted indices, as :func:`debtrank` builds it."""
+    a = sp.csr_array(init.exposures, dtype=np.float64)
+    a.sort_indices()
+    counts = np.diff(a.indptr)
+    data = np.minimum(a.data * np.repeat(1.0 / init.equity, counts), 1.0)
+    return sp.csr_array((data, a.indices, a.indptr), shape=a.shape)
+
+
+def _simulate_chunk_compiled(
+    prm: AbmParams, init: AbmInit, noise: F64, keep_builders: bool
+) -> dict[str, NDArray[Any]]:
+    """:func:`_simulate_chunk` by the compiled kernel (same rules, scalar code per run)."""
+    rc, quarters, _ = noise.shape
+    b = len(init.builder_ids)
+    v = len(init.vendor_ids)
+    paths = np.empty((len(_PATHS), rc, quarters))
+    bust_q = np.empty(rc, dtype=np.int64)
+    default_q = np.empty((rc, b), dtype=np.int64)
+    sales = np.empty((rc, v))
+    circular = np.empty((rc, v))
+    bcap = np.empty((rc, quarters, b)) if keep_builders else np.empty((0, 0, 0))
+    _kernels.run_batch(
+        np.ascontiguousarray(noise),
+        *_kernel_inputs(prm, init),
+        paths,
+        bust_q,
+        default_q,
+        sales,
+        circular,
+        bcap,
+    )
+    out: dict[str, NDArray[Any]] = {name: paths[i] for i, name in enumerate(_PATHS)}
+    out["defaults"] = out["defaults"].astype(np.int64)
+    out["bust_quarter"] = bust_q
+    out["default_quarter"] = default_q
+    out["vendor_sales"] = sales
+    out["vendor_financing"] = circular
+    if keep_builders:
+        out["builder_capex"] = bcap
+    return out
+
+
 def _simulate_chunk(
     prm: AbmParams, init: AbmInit, noise: F64, keep_builders: bool
 ) -> dict[str, NDArray[Any]]:
@@ -851,6 +985,8 @@ def simulate(
     def chunk(first: int) -> dict[str, NDArray[Any]]:
         count = min(batch, runs - first)
         noise = _run_noise(seed, first, count, quarters, width)
+        if _kernels.available():
+            return _simulate_chunk_compiled(prm, init, noise, keep_builders)
         return _simulate_chunk(prm, init, noise, keep_builders)
 
     firsts = range(0, runs, batch)
