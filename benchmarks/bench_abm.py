@@ -28,6 +28,7 @@ import numpy as np
 from lahar.contagion import debtrank
 from lahar.data import load_network
 from lahar.simulation import AbmInit, AbmParams, initial_conditions, simulate, summarize
+from lahar.simulation.abm import _run_noise
 
 # ------------------------------------------------------------------ the Mesa implementation
 
@@ -299,8 +300,7 @@ def run_mesa(prm: AbmParams, init: AbmInit, runs: int, quarters: int, seed: int)
     width = 2 * int(prm.trading_days_per_quarter) + 1 + len(init.builder_ids)
     capex, price, bust, sales = [], [], [], []
     for r in range(runs):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(r,)))
-        noise = rng.standard_normal((quarters, width))
+        noise = _run_noise(seed, r, 1, quarters, width)[0]  # run r's shocks, as simulate's
         m = BoomModel(prm, init, noise)
         for _ in range(quarters):
             m.step()

@@ -30,7 +30,19 @@ import os
 
 import numpy as np
 
-__all__ = ["available", "run_batch", "trade_path"]
+__all__ = [
+    "ZIG_F",
+    "ZIG_R",
+    "ZIG_V",
+    "ZIG_X",
+    "available",
+    "fill_normals",
+    "fill_normals_numpy",
+    "run_batch",
+    "run_starts",
+    "set_enabled",
+    "trade_path",
+]
 
 try:  # pragma: no cover - depends on the environment
     if os.environ.get("LAHAR_NO_NUMBA", "") not in ("", "0"):
@@ -63,6 +75,150 @@ def set_enabled(enabled: bool) -> None:
     """Switch the compiled kernel on or off at run time (tests, benchmarks)."""
     global _FORCE_OFF  # noqa: PLW0603 - a process-wide switch is the point
     _FORCE_OFF = not enabled
+
+
+# ------------------------------------------------------------------ random numbers
+# Every run has its own stream: SplitMix64 (Steele, Lea and Flood 2014), a Weyl sequence
+# s_k = s_0 + k*GAMMA passed through a bijective mixer, started at a state derived from the
+# root seed and the run's index. Standard normals come from it by Marsaglia and Tsang's (2000)
+# ziggurat with 256 layers. A run's draws therefore depend on (seed, run) only, never on
+# which batch or thread simulates it.
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_GAMMA_RUN = np.uint64(0xD1B54A32D192ED03)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_S8, _S11 = np.uint64(8), np.uint64(11)
+_LOW8, _ONE = np.uint64(0xFF), np.uint64(1)
+_TO_UNIT = 2.0**-53
+
+#: right edge of the ziggurat's base strip (Marsaglia and Tsang 2000, 256 layers)
+ZIG_R = 3.6541528853610088
+
+
+def _ziggurat_tables(n: int = 256) -> tuple[np.ndarray, np.ndarray, float]:
+    """Layer edges ``x`` (n + 1,), heights ``exp(-x^2/2)`` and the common layer area ``v``."""
+    f = lambda x: math.exp(-0.5 * x * x)  # noqa: E731
+    v = ZIG_R * f(ZIG_R) + math.sqrt(math.pi / 2.0) * math.erfc(ZIG_R / math.sqrt(2.0))
+    x = np.empty(n + 1)
+    x[0] = v / f(ZIG_R)  # the base strip plus the tail, as a rectangle of area v
+    x[1] = ZIG_R
+    for i in range(1, n - 1):
+        x[i + 1] = math.sqrt(-2.0 * math.log(v / x[i] + f(x[i])))
+    x[n] = 0.0
+    return x, np.exp(-0.5 * x * x), v
+
+
+ZIG_X, ZIG_F, ZIG_V = _ziggurat_tables()
+
+
+@njit(cache=True, nogil=True)
+def _mix(z):  # noqa: ANN001, ANN202
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True, nogil=True)
+def run_starts(root, first, count):  # noqa: ANN001, ANN201
+    """Starting states of runs ``first .. first + count - 1`` under a root key (uint64)."""
+    out = np.empty(count, dtype=np.uint64)
+    for k in range(count):
+        out[k] = _mix(root + np.uint64(first + k + 1) * _GAMMA_RUN)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _uniform(s):  # noqa: ANN001, ANN202
+    s[0] += _GAMMA
+    return float(_mix(s[0]) >> _S11) * _TO_UNIT
+
+
+@njit(cache=True, nogil=True)
+def _normal_slow(s, zx, zf, i, x):  # noqa: ANN001, ANN202
+    """Rare ziggurat branches: the tail (layer 0) or a wedge; -1.0 means draw again."""
+    if i == 0:  # the tail beyond r (Marsaglia 1964)
+        while True:
+            a = -math.log(1.0 - _uniform(s)) / zx[1]
+            b = -math.log(1.0 - _uniform(s))
+            if b + b > a * a:
+                return zx[1] + a
+    if zf[i] + _uniform(s) * (zf[i + 1] - zf[i]) < math.exp(-0.5 * x * x):
+        return x
+    return -1.0
+
+
+@njit(cache=True, nogil=True)
+def fill_lockstep(state, out, zx, zf):  # noqa: ANN001, ANN201
+    """``out[k, :]`` <- the next normals of stream ``k`` (state ``state[k]``, advanced).
+
+    Column by column over all streams: each stream still draws its normals in order, but
+    neighbouring streams' draws are independent, so the processor overlaps them.
+    """
+    for j in range(out.shape[1]):
+        for k in range(out.shape[0]):
+            while True:
+                state[k] += _GAMMA
+                u = _mix(state[k])
+                i = np.intp(u & _LOW8)
+                sign = 1.0 - 2.0 * float(np.int64((u >> _S8) & _ONE))
+                x = float(np.int64(u >> _S11)) * _TO_UNIT * zx[i]
+                if x >= zx[i + 1]:
+                    x = _normal_slow(state[k : k + 1], zx, zf, i, x)
+                    if x < 0.0:
+                        continue
+                out[k, j] = sign * x
+                break
+
+
+@njit(cache=True, nogil=True)
+def fill_normals(starts, out, zx, zf):  # noqa: ANN001, ANN201
+    """``out[k]`` (any shape after the first axis) <- run ``k``'s first normals, in C order."""
+    fill_lockstep(starts.copy(), out.reshape(out.shape[0], -1), zx, zf)
+
+
+def _mix_numpy(z: np.ndarray) -> np.ndarray:
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+def _uniform_numpy(s: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    s[rows] += _GAMMA
+    return (_mix_numpy(s[rows]) >> _S11).astype(np.float64) * _TO_UNIT
+
+
+def fill_normals_numpy(starts: np.ndarray, out: np.ndarray) -> None:
+    """:func:`fill_normals` in numpy, vectorised over runs (the path without numba)."""
+    count = out.shape[0]
+    flat = out.reshape(count, -1)
+    s = np.array(starts, dtype=np.uint64)
+    zx, zf = ZIG_X, ZIG_F
+    for j in range(flat.shape[1]):
+        pending = np.arange(count)
+        while pending.size:
+            s[pending] += _GAMMA
+            u = _mix_numpy(s[pending])
+            i = (u & _LOW8).astype(np.intp)
+            sign = 1.0 - 2.0 * ((u >> _S8) & _ONE).astype(np.float64)
+            x = (u >> _S11).astype(np.float64) * _TO_UNIT * zx[i]
+            done = x < zx[i + 1]
+            tail = ~done & (i == 0)
+            wedge = np.flatnonzero(~done & (i != 0))
+            if wedge.size:
+                xw, iw = x[wedge], i[wedge]
+                y = zf[iw] + _uniform_numpy(s, pending[wedge]) * (zf[iw + 1] - zf[iw])
+                done[wedge] = y < np.exp(-0.5 * xw * xw)
+            t_rows = np.flatnonzero(tail)
+            while t_rows.size:  # runs still looking for a tail draw
+                a = -np.log(1.0 - _uniform_numpy(s, pending[t_rows])) / zx[1]
+                b = -np.log(1.0 - _uniform_numpy(s, pending[t_rows]))
+                ok = b + b > a * a
+                x[t_rows[ok]] = zx[1] + a[ok]
+                done[t_rows[ok]] = True
+                t_rows = t_rows[~ok]
+            flat[pending[done], j] = sign[done] * x[done]
+            pending = pending[~done]
 
 
 @njit(cache=True, nogil=True)
@@ -110,7 +266,7 @@ def trade_path(noise, mp, returns):  # noqa: ANN001, ANN201
     for r in range(noise.shape[0]):
         st[:] = 0.0
         st[2] = 0.5
-        _trade(st, 0.0, noise[r].ravel(), 0, noise.shape[1], mp, returns, r)
+        _trade(st, 0.0, noise[r].reshape(-1), 0, noise.shape[1], mp, returns, r)
 
 
 @njit(cache=True, nogil=True)
@@ -138,8 +294,44 @@ def _battiston(indptr, indices, lam, h, act, inactive, inc):  # noqa: ANN001, AN
 
 
 @njit(cache=True, nogil=True)
+def _trade_runs(mk, fundamental, eps, days, mp):  # noqa: ANN001, ANN202
+    """:func:`_trade` for all runs in lockstep (day outer, run inner: independent chains).
+
+    ``mk`` has rows p, p_prev, nf, wf, wc, df, dc, exp(p) over runs; run ``r`` reads
+    ``eps[r, 2d]`` and ``eps[r, 2d + 1]`` on day ``d``.
+    """
+    mu, beta, phi, chi, sf, sc, a0, an, ap, aw, eta = mp
+    for d in range(days):
+        for r in range(fundamental.shape[0]):
+            p = mk[0, r]
+            nf = mk[2, r]
+            df = phi * (fundamental[r] - p) + sf * eps[r, 2 * d]
+            dc = chi * (p - mk[1, r]) + sc * eps[r, 2 * d + 1]
+            pn = p + mu * (nf * df + (1.0 - nf) * dc)
+            epn = math.exp(pn)
+            gain = epn - mk[7, r]
+            wf = eta * mk[3, r] + (1.0 - eta) * gain * mk[5, r]
+            wc = eta * mk[4, r] + (1.0 - eta) * gain * mk[6, r]
+            mis = pn - fundamental[r]
+            a = a0 + an * (2.0 * nf - 1.0) + ap * mis * mis
+            a = a + aw * (wf - wc)
+            mk[2, r] = 1.0 / (1.0 + math.exp(-beta * a))
+            mk[0, r] = pn
+            mk[1, r] = p
+            mk[3, r] = wf
+            mk[4, r] = wc
+            mk[5, r] = df
+            mk[6, r] = dc
+            mk[7, r] = epn
+
+
+@njit(cache=True, nogil=True)
 def run_batch(  # noqa: ANN201, PLR0912, PLR0913, PLR0915
-    noise,
+    starts,
+    quarters,
+    width,
+    zx,
+    zf,
     c,
     mp,
     capex0,
@@ -166,9 +358,11 @@ def run_batch(  # noqa: ANN201, PLR0912, PLR0913, PLR0915
     circular,
     bcap,
 ):
-    """Simulate every run of ``noise`` (runs, quarters, width); outputs written in place.
+    """Simulate run ``k`` from random state ``starts[k]``; outputs written in place.
 
-    ``c`` holds the scalar parameters and starting constants (see ``abm._kernel_constants``);
+    Each quarter draws ``width`` normals from each run's stream (as :func:`fill_normals`);
+    runs advance in lockstep, quarter by quarter, but never read each other's state.
+    ``c`` holds the scalar parameters and starting constants (see ``abm._kernel_inputs``);
     ``paths`` has shape (16, runs, quarters) in the order of ``abm._PATHS``; ``bcap`` is
     (runs, quarters, B) or empty.
     """
@@ -226,183 +420,204 @@ def run_batch(  # noqa: ANN201, PLR0912, PLR0913, PLR0915
     lag_p = int(lag_p)
     lag_e = int(lag_e)
     gen = int(gen)
-    rc, quarters, _ = noise.shape
+    rc = starts.shape[0]
     b_n = capex0.shape[0]
     v_n = vendor_weights.shape[1]
     n = equity.shape[0]
     keep_b = bcap.shape[0] > 0
     dt = 0.25
-    k = np.empty(b_n)
-    coll = np.empty(b_n)
-    debt = np.empty(b_n)
-    secured = np.empty(b_n)
-    cash = np.empty(b_n)
-    alive = np.empty(b_n, dtype=np.bool_)
-    doomed = np.empty(b_n, dtype=np.bool_)
-    i_prev = np.empty(b_n)
+    k = np.empty((rc, b_n))
+    coll = np.empty((rc, b_n))
+    debt = np.empty((rc, b_n))
+    secured = np.empty((rc, b_n))
+    cash = np.empty((rc, b_n))
+    alive = np.ones((rc, b_n), dtype=np.bool_)
+    doomed = np.zeros((rc, b_n), dtype=np.bool_)
+    i_prev = np.empty((rc, b_n))
     rev_ai = np.empty(b_n)
     desired = np.empty(b_n)
-    capex = np.empty(b_n)
-    vf = np.empty(b_n)
-    r_hist = np.empty(4)
-    fe_hist = np.empty(quarters)
-    arrivals = np.empty(quarters + lag_p + 1)
-    st = np.empty(7)
+    r_hist = np.empty((rc, 4))
+    fe_hist = np.empty((rc, quarters))
+    arrivals = np.zeros((rc, quarters + lag_p + 1))
+    mk = np.zeros((8, rc))  # investors: p, p_prev, nf, wf, wc, df, dc, exp(p)
+    mk[2, :] = 0.5
+    mk[7, :] = 1.0
+    fundamental = np.empty(rc)
+    new_any = np.zeros(rc, dtype=np.bool_)
+    n_dead = np.zeros(rc, dtype=np.int64)
     h = np.empty(n)
     act = np.empty(n, dtype=np.bool_)
     inactive = np.empty(n, dtype=np.bool_)
     inc = np.empty(n)
     failed = np.empty(n, dtype=np.bool_)
-    no_returns = np.empty((0, 0))
+    eps = np.empty((rc, width))
+    state = starts.copy()
+    ge = np.full(rc, g0)
+    fc = np.full(rc, a0c)
+    fe = np.full(rc, a0e)
+    z = np.zeros(rc)
+    power = np.full(rc, power0)
+    peak = np.zeros(rc)
+    credit_loss = np.zeros(rc)
+    net_loss = np.zeros(rc)
     keep_life = 1.0 - 1.0 / life_q
     shock_shift = 0.5 * capex_sigma**2
     for r in range(rc):
         for b in range(b_n):
-            k[b] = k_per_capex * capex0[b]
-            coll[b] = k[b] * it_share
-            debt[b] = debt0[b]
-            secured[b] = min(debt0[b], ltv_max * coll[b]) if tier2[b] else 0.0
-            cash[b] = cash0[b]
-            alive[b] = True
-            doomed[b] = False
+            k[r, b] = k_per_capex * capex0[b]
+            coll[r, b] = k[r, b] * it_share
+            debt[r, b] = debt0[b]
+            secured[r, b] = min(debt0[b], ltv_max * coll[r, b]) if tier2[b] else 0.0
+            cash[r, b] = cash0[b]
             default_q[r, b] = -1
-            i_prev[b] = capex0[b] / 4.0
+            i_prev[r, b] = capex0[b] / 4.0
         for v in range(v_n):
             sales[r, v] = 0.0
             circular[r, v] = 0.0
-        ge = g0
-        r_hist[:] = r_hist0
-        fc = a0c
-        fe = a0e
-        z = 0.0
-        power = power0
-        arrivals[:] = 0.0
-        arrivals[:lag_p] = arrivals0
-        st[:] = 0.0
-        st[2] = 0.5
-        peak = 0.0
-        bq = -1
-        credit_loss = 0.0
-        net_loss = 0.0
-        n_dead = 0
-        for t in range(quarters):
-            eps = noise[r, t]
+        r_hist[r, :] = r_hist0
+        arrivals[r, :lag_p] = arrivals0
+        bust_q[r] = -1
+    for t in range(quarters):
+        cap_t = grid_cap * math.exp(grid_growth * t / 4.0)
+        new_gen = (t + 1) % gen == 0
+        keep_c = keep_life * (1.0 - haircut if new_gen else 1.0)
+        fill_lockstep(state, eps, zx, zf)
+        for r in range(rc):
             # 1. demand
-            fc = _bass(fc, dt, bass_pc, bass_qc)
-            fe = _bass(fe, dt, bass_pe, bass_qe)
-            fe_hist[t] = fe
-            fe_lag = fe_hist[t - lag_e] if t >= lag_e else a0e
+            fc[r] = _bass(fc[r], dt, bass_pc, bass_qc)
+            fe[r] = _bass(fe[r], dt, bass_pe, bass_qe)
+            fe_hist[r, t] = fe[r]
+            fe_lag = fe_hist[r, t - lag_e] if t >= lag_e else a0e
             uplift = 1.0 + prod_gain * max(0.0, fe_lag - a0e)
-            z = d_rho * z + d_sigma * eps[2 * days]
-            demand = r0 * (crs * fc / a0c + (1.0 - crs) * fe / a0e * uplift) * math.exp(z)
+            z[r] = d_rho * z[r] + d_sigma * eps[r, 2 * days]
+            demand = r0 * (crs * fc[r] / a0c + (1.0 - crs) * fe[r] / a0e * uplift) * math.exp(z[r])
             # 2. power and served revenue
-            cap_t = grid_cap * math.exp(grid_growth * t / 4.0)
-            power = min(cap_t, power + arrivals[t])
+            power[r] = min(cap_t, power[r] + arrivals[r, t])
             k_tot = 0.0
             i_sum = 0.0
             for b in range(b_n):
-                if alive[b]:
-                    k_tot += k[b]
-                    i_sum += i_prev[b]
+                if alive[r, b]:
+                    k_tot += k[r, b]
+                    i_sum += i_prev[r, b]
             k_div = max(k_tot, 1.0)
-            lit = min(1.0, power * capex_per_gw / k_div)
+            lit = min(1.0, power[r] * capex_per_gw / k_div)
             served = min(demand, rho_max * k_tot * lit)
             # 3. expectations and desired capex
-            ge = exp_mem * ge + (1.0 - exp_mem) * math.log(demand / r_hist[t % 4])
-            r_hist[t % 4] = demand
-            growth = demand * math.exp(ge * horizon_q / 4.0)
+            ge[r] = exp_mem * ge[r] + (1.0 - exp_mem) * math.log(demand / r_hist[r, t % 4])
+            r_hist[r, t % 4] = demand
+            growth = demand * math.exp(ge[r] * horizon_q / 4.0)
             want = 0.0
             for b in range(b_n):
-                if not alive[b]:
+                if not alive[r, b]:
                     rev_ai[b] = 0.0
                     desired[b] = 0.0
                     continue
-                share = k[b] / k_div
+                kb = k[r, b]
+                share = kb / k_div
                 rev_ai[b] = served * share
                 want_k = share * growth / rho_plan
-                fund = max(0.0, (want_k - k[b]) / adjust_q + k[b] / life_q)
-                peer = (i_sum - i_prev[b]) / max(k_tot - k[b], 1.0)
-                shock = math.exp(capex_sigma * eps[2 * days + 1 + b] - shock_shift)
-                desired[b] = ((1.0 - fomo) * fund + fomo * peer * k[b]) * shock
+                fund = max(0.0, (want_k - kb) / adjust_q + kb / life_q)
+                peer = (i_sum - i_prev[r, b]) / max(k_tot - kb, 1.0)
+                shock = math.exp(capex_sigma * eps[r, 2 * days + 1 + b] - shock_shift)
+                desired[b] = ((1.0 - fomo) * fund + fomo * peer * kb) * shock
                 want += desired[b]
             room = max(0.0, cap_t * capex_per_gw - k_tot * keep_life)
             scale = min(1.0, room / max(want, 1.0))
             # 4. financing
-            dd = max(0.0, peak - st[0])
+            dd = max(0.0, peak[r] - mk[0, r])
             open_ = dd < ccd
             base = risk_free + spread_dd * dd
-            new_gen = (t + 1) % gen == 0
-            keep_c = keep_life * (1.0 - haircut if new_gen else 1.0)
             any_new = False
             total = 0.0
             circ = 0.0
             v_val = 0.0
+            debt_tot = 0.0
             for b in range(b_n):
                 des = desired[b] * scale
-                cf = (ai_margin * rev_ai[b] + nonai_cf[b]) / 4.0 if alive[b] else 0.0
+                cf = (ai_margin * rev_ai[b] + nonai_cf[b]) / 4.0 if alive[r, b] else 0.0
                 vfb = vf_share[b] * des if open_ else 0.0
-                unsec = debt[b] - secured[b]
-                interest = (unsec * (base + spread_t1) + secured[b] * (base + spread[b])) / 4.0
+                sec = secured[r, b]
+                unsec = debt[r, b] - sec
+                interest = (unsec * (base + spread_t1) + sec * (base + spread[b])) / 4.0
                 amort = unsec / debt_mat
-                amort_s = secured[b] / gpu_mat
+                amort_s = sec / gpu_mat
                 if tier2[b]:
-                    head = ltv_max * coll[b] - secured[b] + amort_s
+                    head = ltv_max * coll[r, b] - sec + amort_s
                 else:
-                    head = lev_max_t1 * max(4.0 * cf, 0.0) - debt[b] + amort
+                    head = lev_max_t1 * max(4.0 * cf, 0.0) - debt[r, b] + amort
                 head = max(0.0, head) if open_ else 0.0
                 service = interest + amort + amort_s
                 buffer = (1.0 - fomo) * buffer_q * service
-                gap = max(0.0, des - vfb + service + buffer - cf - cash[b])
+                gap = max(0.0, des - vfb + service + buffer - cf - cash[r, b])
                 raised = min(gap, equity_share * des) if open_ else 0.0
                 borrow = min(gap - raised, head)
                 short = gap - raised - borrow
                 cx = max(0.0, des - short)
-                cb = cash[b] + cf + vfb + raised + borrow - cx - service
+                cb = cash[r, b] + cf + vfb + raised + borrow - cx - service
                 unpaid = max(0.0, -cb)
                 cb = max(0.0, cb)
-                db = debt[b] - amort - amort_s + borrow
-                sb = secured[b] - amort_s + borrow if tier2[b] else 0.0
-                cl = coll[b] * keep_c + cx * it_share
+                db = debt[r, b] - amort - amort_s + borrow
+                sb = sec - amort_s + borrow if tier2[b] else 0.0
+                cl = coll[r, b] * keep_c + cx * it_share
                 excess = max(0.0, sb - ltv_cov * cl) if tier2[b] else 0.0
                 breach = excess > cb
                 if not breach:
                     cb -= excess
                     db -= excess
                     sb -= excess
-                if alive[b] and (unpaid > 0.0 or breach or doomed[b]):
+                if alive[r, b] and (unpaid > 0.0 or breach or doomed[r, b]):
                     cx = 0.0
-                    credit_loss += max(0.0, db - recovery * cl)
+                    credit_loss[r] += max(0.0, db - recovery * cl)
                     db = 0.0
                     sb = 0.0
-                    alive[b] = False
+                    alive[r, b] = False
                     default_q[r, b] = t
-                    n_dead += 1
+                    n_dead[r] += 1
                     any_new = True
-                cash[b] = cb
-                debt[b] = db
-                secured[b] = sb
-                coll[b] = cl
-                capex[b] = cx
-                vf[b] = vfb
-                k[b] = k[b] * keep_life + cx
-                i_prev[b] = cx if alive[b] else 0.0
+                cash[r, b] = cb
+                debt[r, b] = db
+                secured[r, b] = sb
+                coll[r, b] = cl
+                k[r, b] = k[r, b] * keep_life + cx
+                i_prev[r, b] = cx if alive[r, b] else 0.0
                 total += cx
-                circ += min(vfb, cx * it_share)
-                if alive[b] and listed[b]:
+                debt_tot += db
+                gpu = cx * it_share
+                circ += min(vfb, gpu)
+                for v in range(v_n):
+                    sales[r, v] += gpu * vendor_weights[b, v]
+                    circular[r, v] += vfb * vendor_weights[b, v]
+                if keep_b:
+                    bcap[r, t, b] = cx
+                if alive[r, b] and listed[b]:
                     v_val += ai_margin * rev_ai[b] + nonai_cf[b]
-            arrivals[t + lag_p] += total / capex_per_gw
-            # 5. investors
-            fundamental = math.log(max(v_val, 1.0) / v0) + vgw * (ge - g0)
-            _trade(st, fundamental, eps, 0, days, mp, no_returns, 0)
-            peak = max(peak, st[0])
+            arrivals[r, t + lag_p] += total / capex_per_gw
+            new_any[r] = any_new
+            fundamental[r] = math.log(max(v_val, 1.0) / v0) + vgw * (ge[r] - g0)
+            paths[P_CAPEX, r, t] = total
+            paths[P_DEMAND, r, t] = demand
+            paths[P_REVENUE, r, t] = served
+            paths[P_FC, r, t] = fc[r]
+            paths[P_FE, r, t] = fe[r]
+            paths[P_FUND, r, t] = fundamental[r]
+            paths[P_DEBT, r, t] = debt_tot
+            paths[P_POWER, r, t] = power[r]
+            paths[P_VREV, r, t] = total * it_share
+            paths[P_CIRC, r, t] = circ
+            paths[P_DEFAULTS, r, t] = n_dead[r]
+            paths[P_CLOSS, r, t] = credit_loss[r]
+        # 5. investors, all runs in lockstep
+        _trade_runs(mk, fundamental, eps, days, mp)
+        for r in range(rc):
+            peak[r] = max(peak[r], mk[0, r])
             # 6. contagion through the network
             for b in range(b_n):
-                doomed[b] = False
-            if any_new:
+                doomed[r, b] = False
+            if new_any[r]:
                 h[:] = 0.0
                 failed[:] = False
                 for b in range(b_n):
-                    if not alive[b]:
+                    if not alive[r, b]:
                         h[bpos[b]] = 1.0
                         failed[bpos[b]] = True
                 _battiston(indptr, indices, lam, h, act, inactive, inc)
@@ -411,40 +626,18 @@ def run_batch(  # noqa: ANN201, PLR0912, PLR0913, PLR0915
                     if not failed[i]:
                         nl += h[i] * equity[i]
                 for b in range(b_n):
-                    if alive[b] and h[bpos[b]] >= cdd:
-                        doomed[b] = True
-                net_loss = nl
+                    if alive[r, b] and h[bpos[b]] >= cdd:
+                        doomed[r, b] = True
+                net_loss[r] = nl
             # 7. bust
-            if bq < 0 and n_dead > 0:
+            if bust_q[r] < 0 and n_dead[r] > 0:
                 held = 0.0
                 for b in range(b_n):
-                    if not alive[b]:
+                    if not alive[r, b]:
                         held += k0_share[b]
                 if held >= bust_share:
-                    bq = t
-            debt_tot = 0.0
-            for b in range(b_n):
-                debt_tot += debt[b]
-                gpu = capex[b] * it_share
-                for v in range(v_n):
-                    sales[r, v] += gpu * vendor_weights[b, v]
-                    circular[r, v] += vf[b] * vendor_weights[b, v]
-                if keep_b:
-                    bcap[r, t, b] = capex[b]
-            paths[P_CAPEX, r, t] = total
-            paths[P_DEMAND, r, t] = demand
-            paths[P_REVENUE, r, t] = served
-            paths[P_FC, r, t] = fc
-            paths[P_FE, r, t] = fe
-            paths[P_PRICE, r, t] = st[0]
-            paths[P_FUND, r, t] = fundamental
-            paths[P_CHART, r, t] = 1.0 - st[2]
-            paths[P_DD, r, t] = max(0.0, peak - st[0])
-            paths[P_DEBT, r, t] = debt_tot
-            paths[P_POWER, r, t] = power
-            paths[P_VREV, r, t] = total * it_share
-            paths[P_CIRC, r, t] = circ
-            paths[P_DEFAULTS, r, t] = n_dead
-            paths[P_CLOSS, r, t] = credit_loss
-            paths[P_NLOSS, r, t] = net_loss
-        bust_q[r] = bq
+                    bust_q[r] = t
+            paths[P_PRICE, r, t] = mk[0, r]
+            paths[P_CHART, r, t] = 1.0 - mk[2, r]
+            paths[P_DD, r, t] = max(0.0, peak[r] - mk[0, r])
+            paths[P_NLOSS, r, t] = net_loss[r]

@@ -537,11 +537,31 @@ _PATHS = (
 )
 
 
+def _root_key(seed: int) -> np.uint64:
+    """The 64-bit root key of a seed (from :class:`numpy.random.SeedSequence`)."""
+    return np.random.SeedSequence(seed).generate_state(1, np.uint64)[0]
+
+
+def _run_starts(seed: int, first: int, count: int) -> NDArray[np.uint64]:
+    """Random states of runs ``first .. first + count - 1``."""
+    root = _root_key(seed)
+    if _kernels.available():
+        return _kernels.run_starts(root, first, count)
+    ks = np.arange(first + 1, first + count + 1, dtype=np.uint64)
+    return _kernels._mix_numpy(root + ks * _kernels._GAMMA_RUN)
+
+
 def _run_noise(seed: int, first: int, count: int, quarters: int, width: int) -> F64:
+    """Standard normals of runs ``first .. first + count - 1``, shape (count, quarters, width).
+
+    Run ``r``'s normals depend on ``(seed, r)`` only: the stream of :mod:`._kernels`.
+    """
     out = np.empty((count, quarters, width))
-    for k in range(count):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(first + k,)))
-        rng.standard_normal(out=out[k])
+    starts = _run_starts(seed, first, count)
+    if _kernels.available():
+        _kernels.fill_normals(starts, out, _kernels.ZIG_X, _kernels.ZIG_F)
+    else:
+        _kernels.fill_normals_numpy(starts, out)
     return out
 
 
@@ -661,10 +681,18 @@ def _battiston_weights(init: AbmInit) -> sp.csr_array:
 
 
 def _simulate_chunk_compiled(
-    prm: AbmParams, init: AbmInit, noise: F64, keep_builders: bool
+    prm: AbmParams,
+    init: AbmInit,
+    starts: NDArray[np.uint64],
+    quarters: int,
+    width: int,
+    keep_builders: bool,
 ) -> dict[str, NDArray[Any]]:
-    """:func:`_simulate_chunk` by the compiled kernel (same rules, scalar code per run)."""
-    rc, quarters, _ = noise.shape
+    """:func:`_simulate_chunk` by the compiled kernel (same rules, scalar code per run).
+
+    The kernel draws run ``k``'s normals from ``starts[k]`` as :func:`_run_noise` does.
+    """
+    rc = starts.shape[0]
     b = len(init.builder_ids)
     v = len(init.vendor_ids)
     paths = np.empty((len(_PATHS), rc, quarters))
@@ -674,7 +702,11 @@ def _simulate_chunk_compiled(
     circular = np.empty((rc, v))
     bcap = np.empty((rc, quarters, b)) if keep_builders else np.empty((0, 0, 0))
     _kernels.run_batch(
-        np.ascontiguousarray(noise),
+        starts,
+        quarters,
+        width,
+        _kernels.ZIG_X,
+        _kernels.ZIG_F,
         *_kernel_inputs(prm, init),
         paths,
         bust_q,
@@ -984,9 +1016,10 @@ def simulate(
 
     def chunk(first: int) -> dict[str, NDArray[Any]]:
         count = min(batch, runs - first)
-        noise = _run_noise(seed, first, count, quarters, width)
         if _kernels.available():
-            return _simulate_chunk_compiled(prm, init, noise, keep_builders)
+            starts = _run_starts(seed, first, count)
+            return _simulate_chunk_compiled(prm, init, starts, quarters, width, keep_builders)
+        noise = _run_noise(seed, first, count, quarters, width)
         return _simulate_chunk(prm, init, noise, keep_builders)
 
     firsts = range(0, runs, batch)
@@ -1144,7 +1177,11 @@ def market_returns(params: AbmParams | None = None, *, steps: int, seed: int, ru
     prm = params if params is not None else AbmParams.from_parameters()
     noise = _run_noise(seed, 0, runs, steps, 2)
     out = np.empty((runs, steps))
-    trade(market_start(runs), np.zeros(runs), noise, prm.market(), returns=out)
+    if _kernels.available():
+        mp = prm.market()
+        _kernels.trade_path(noise, tuple(float(getattr(mp, f.name)) for f in fields(mp)), out)
+    else:
+        trade(market_start(runs), np.zeros(runs), noise, prm.market(), returns=out)
     return out
 
 
