@@ -356,15 +356,18 @@ def main() -> None:
         f"{vec_rate:,.0f} agent-steps/s; bust probability {summarize(big).bust_probability:.3f}"
     )
 
-    t0 = time.perf_counter()
-    mes = run_mesa(prm, init, a.mesa_runs, a.quarters, a.seed)
-    mesa_time = time.perf_counter() - t0
+    mesa_time = math.inf
+    for _ in range(2):  # best of 2, as the vectorised side
+        t0 = time.perf_counter()
+        mes = run_mesa(prm, init, a.mesa_runs, a.quarters, a.seed)
+        mesa_time = min(mesa_time, time.perf_counter() - t0)
     mesa_rate = a.mesa_runs * a.quarters * agents / mesa_time
     t0 = time.perf_counter()
     small = simulate(prm, runs=a.mesa_runs, quarters=a.quarters, seed=a.seed, init=init)
     small_time = time.perf_counter() - t0
     print(
-        f"mesa:       {a.mesa_runs} runs in {mesa_time:.2f} s = {mesa_rate:,.0f} agent-steps/s"
+        f"mesa:       {a.mesa_runs} runs in {mesa_time:.2f} s (best of 2) = "
+        f"{mesa_rate:,.0f} agent-steps/s"
         f" (vectorised at the same size: {small_time:.3f} s)"
     )
     print(

@@ -112,14 +112,14 @@ def _ziggurat_tables(n: int = 256) -> tuple[np.ndarray, np.ndarray, float]:
 ZIG_X, ZIG_F, ZIG_V = _ziggurat_tables()
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _mix(z):  # noqa: ANN001, ANN202
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def run_starts(root, first, count):  # noqa: ANN001, ANN201
     """Starting states of runs ``first .. first + count - 1`` under a root key (uint64)."""
     out = np.empty(count, dtype=np.uint64)
@@ -128,13 +128,13 @@ def run_starts(root, first, count):  # noqa: ANN001, ANN201
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _uniform(s):  # noqa: ANN001, ANN202
     s[0] += _GAMMA
     return float(_mix(s[0]) >> _S11) * _TO_UNIT
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _normal_slow(s, zx, zf, i, x):  # noqa: ANN001, ANN202
     """Rare ziggurat branches: the tail (layer 0) or a wedge; -1.0 means draw again."""
     if i == 0:  # the tail beyond r (Marsaglia 1964)
@@ -148,7 +148,7 @@ def _normal_slow(s, zx, zf, i, x):  # noqa: ANN001, ANN202
     return -1.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def fill_lockstep(state, out, zx, zf):  # noqa: ANN001, ANN201
     """``out[k, :]`` <- the next normals of stream ``k`` (state ``state[k]``, advanced).
 
@@ -171,7 +171,7 @@ def fill_lockstep(state, out, zx, zf):  # noqa: ANN001, ANN201
                 break
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def fill_normals(starts, out, zx, zf):  # noqa: ANN001, ANN201
     """``out[k]`` (any shape after the first axis) <- run ``k``'s first normals, in C order."""
     fill_lockstep(starts.copy(), out.reshape(out.shape[0], -1), zx, zf)
@@ -221,7 +221,7 @@ def fill_normals_numpy(starts: np.ndarray, out: np.ndarray) -> None:
             pending = pending[~done]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _bass(f, dt, p, q):  # noqa: ANN001, ANN202
     r = q / p
     a = (1.0 - f) / (1.0 + r * f)
@@ -229,7 +229,7 @@ def _bass(f, dt, p, q):  # noqa: ANN001, ANN202
     return (1.0 - e) / (1.0 + r * e)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _trade(st, fundamental, eps, off, days, mp, returns, r):  # noqa: ANN001, ANN202
     """``days`` investor steps from state ``st`` = [p, p_prev, nf, wf, wc, df, dc] in place.
 
@@ -259,7 +259,7 @@ def _trade(st, fundamental, eps, off, days, mp, returns, r):  # noqa: ANN001, AN
     st[0], st[1], st[2], st[3], st[4], st[5], st[6] = p, pp, nf, wf, wc, dfl, dcl
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def trade_path(noise, mp, returns):  # noqa: ANN001, ANN201
     """Investor block alone from rest (fundamental 0): ``returns[r, d]`` for ``noise[r, d, :]``."""
     st = np.empty(7)
@@ -269,7 +269,7 @@ def trade_path(noise, mp, returns):  # noqa: ANN001, ANN201
         _trade(st, 0.0, noise[r].reshape(-1), 0, noise.shape[1], mp, returns, r)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _battiston(indptr, indices, lam, h, act, inactive, inc):  # noqa: ANN001, ANN202
     """Battiston et al. (2012) single-hit DebtRank of one shock ``h`` (updated in place)."""
     n = h.shape[0]
@@ -293,7 +293,7 @@ def _battiston(indptr, indices, lam, h, act, inactive, inc):  # noqa: ANN001, AN
             any_act = any_act or act[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _trade_runs(mk, fundamental, eps, days, mp):  # noqa: ANN001, ANN202
     """:func:`_trade` for all runs in lockstep (day outer, run inner: independent chains).
 
@@ -325,7 +325,7 @@ def _trade_runs(mk, fundamental, eps, days, mp):  # noqa: ANN001, ANN202
             mk[7, r] = epn
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def run_batch(  # noqa: ANN201, PLR0912, PLR0913, PLR0915
     starts,
     quarters,
