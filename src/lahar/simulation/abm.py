@@ -2,7 +2,10 @@ r"""Agent-based model of the AI-capex boom and its endogenous bust.
 
 Many independent runs are simulated at once; every agent's state is a column of an array over
 runs x agents, and the only Python loops are over quarters (and the investors' trading days
-inside a quarter). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
+inside a quarter). With numba (a core dependency) a compiled kernel
+(:mod:`lahar.simulation._kernels`) runs the same rules as scalar code per run, all runs of a
+batch in lockstep; the array code below is the reference it is tested against and the path
+without numba (``LAHAR_NO_NUMBA=1``). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
 
 1. **Demand** (Bass 1969, consumers and enterprises separately):
    :math:`F^k_{t+1} = \text{Bass}(F^k_t; p_k, q_k)`; the AI revenue the market would pay
@@ -51,9 +54,12 @@ A run **busts** in the first quarter in which the builders in default held at le
 the bust's depth is measured by the fall of aggregate capex from its running peak and the
 index drawdown.
 
-Reproducibility: run ``r`` draws all its shocks from its own generator,
-``np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(r,)))``, and no step mixes
-runs, so results do not depend on how runs are batched.
+Reproducibility: run ``r`` draws all its shocks, quarter by quarter, from its own stream --
+SplitMix64 (Steele, Lea and Flood 2014) started from a state that hashes the run index with a
+64-bit key of ``np.random.SeedSequence(seed)``, turned into standard normals by Marsaglia and
+Tsang's (2000) ziggurat -- and no step mixes runs, so results do not depend on how runs are
+batched or threaded. The stream is counter-like: runs ``[a, b)`` of a batch draw exactly
+what runs ``a .. b - 1`` draw alone.
 
 Every parameter is a row of ``parameters.csv`` (``model = abm``) with its source; the papers
 behind the sub-models are sources S4000 (Bass), S4002 (Brock and Hommes), S4003 (Franke and
@@ -67,6 +73,10 @@ References
 .. [3] Franke, R. and Westerhoff, F. (2012). *JEDC* 36(8), 1193-1211.
 .. [4] Battiston, S. et al. (2012). DebtRank: too central to fail? *Scientific Reports* 2, 541.
 .. [5] Scharfstein, D. S. and Stein, J. C. (1990). *American Economic Review* 80(3), 465-479.
+.. [6] Steele, G. L., Lea, D. and Flood, C. H. (2014). Fast splittable pseudorandom number
+   generators. *OOPSLA 2014*, ACM SIGPLAN Notices 49(10), 453-472.
+.. [7] Marsaglia, G. and Tsang, W. W. (2000). The ziggurat method for generating random
+   variables. *Journal of Statistical Software* 5(8), 1-7.
 """
 
 from __future__ import annotations
@@ -970,7 +980,7 @@ def simulate(
     runs, quarters : int
         Number of runs and of quarters, >= 1.
     seed : int
-        Root seed, >= 0; run ``r`` uses ``SeedSequence(seed, spawn_key=(r,))``.
+        Root seed, >= 0; run ``r``'s shocks depend on ``(seed, r)`` only (module docstring).
     network : Network, optional
         Network that calibrates the agents and carries contagion; default the shipped one.
     init : AbmInit, optional
@@ -978,7 +988,8 @@ def simulate(
     batch : int, default 1024
         Runs simulated together (memory, not results, depends on it).
     workers : int, default 1
-        Threads simulating batches at once (speed, not results, depends on it).
+        Threads simulating batches at once (speed, not results, depends on it; the compiled
+        kernel releases the GIL).
     keep_builders : bool, default False
         Also return capex by builder.
 
@@ -1158,7 +1169,7 @@ def market_returns(params: AbmParams | None = None, *, steps: int, seed: int, ru
     steps : int
         Trading days, >= 1.
     seed : int
-        Root seed; run ``r`` uses ``SeedSequence(seed, spawn_key=(r,))``.
+        Root seed; run ``r``'s shocks depend on ``(seed, r)`` only.
     runs : int, default 1
 
     Returns
