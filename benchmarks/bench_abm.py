@@ -27,7 +27,7 @@ import numpy as np
 
 from lahar.contagion import debtrank
 from lahar.data import load_network
-from lahar.simulation import AbmInit, AbmParams, initial_conditions, simulate, summarize
+from lahar.simulation import AbmInit, AbmParams, _kernels, initial_conditions, simulate, summarize
 from lahar.simulation.abm import _run_noise
 
 # ------------------------------------------------------------------ the Mesa implementation
@@ -338,7 +338,8 @@ def main() -> None:
     )
     print(
         f"  agents per run: {len(init.builder_ids)} builders + {len(init.vendor_ids)} vendors"
-        f" = {agents}; quarters: {a.quarters}"
+        f" = {agents}; quarters: {a.quarters}; engine: "
+        f"{'compiled kernel (numba)' if _kernels.available() else 'array code (numpy)'}"
     )
 
     simulate(prm, runs=64, quarters=4, seed=a.seed, init=init)  # warm-up
