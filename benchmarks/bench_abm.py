@@ -27,7 +27,8 @@ import numpy as np
 
 from lahar.contagion import debtrank
 from lahar.data import load_network
-from lahar.simulation import AbmInit, AbmParams, initial_conditions, simulate, summarize
+from lahar.simulation import AbmInit, AbmParams, _kernels, initial_conditions, simulate, summarize
+from lahar.simulation.abm import _run_noise
 
 # ------------------------------------------------------------------ the Mesa implementation
 
@@ -299,8 +300,7 @@ def run_mesa(prm: AbmParams, init: AbmInit, runs: int, quarters: int, seed: int)
     width = 2 * int(prm.trading_days_per_quarter) + 1 + len(init.builder_ids)
     capex, price, bust, sales = [], [], [], []
     for r in range(runs):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(r,)))
-        noise = rng.standard_normal((quarters, width))
+        noise = _run_noise(seed, r, 1, quarters, width)[0]  # run r's shocks, as simulate's
         m = BoomModel(prm, init, noise)
         for _ in range(quarters):
             m.step()
@@ -338,7 +338,8 @@ def main() -> None:
     )
     print(
         f"  agents per run: {len(init.builder_ids)} builders + {len(init.vendor_ids)} vendors"
-        f" = {agents}; quarters: {a.quarters}"
+        f" = {agents}; quarters: {a.quarters}; engine: "
+        f"{'compiled kernel (numba)' if _kernels.available() else 'array code (numpy)'}"
     )
 
     simulate(prm, runs=64, quarters=4, seed=a.seed, init=init)  # warm-up
@@ -356,15 +357,18 @@ def main() -> None:
         f"{vec_rate:,.0f} agent-steps/s; bust probability {summarize(big).bust_probability:.3f}"
     )
 
-    t0 = time.perf_counter()
-    mes = run_mesa(prm, init, a.mesa_runs, a.quarters, a.seed)
-    mesa_time = time.perf_counter() - t0
+    mesa_time = math.inf
+    for _ in range(2):  # best of 2, as the vectorised side
+        t0 = time.perf_counter()
+        mes = run_mesa(prm, init, a.mesa_runs, a.quarters, a.seed)
+        mesa_time = min(mesa_time, time.perf_counter() - t0)
     mesa_rate = a.mesa_runs * a.quarters * agents / mesa_time
     t0 = time.perf_counter()
     small = simulate(prm, runs=a.mesa_runs, quarters=a.quarters, seed=a.seed, init=init)
     small_time = time.perf_counter() - t0
     print(
-        f"mesa:       {a.mesa_runs} runs in {mesa_time:.2f} s = {mesa_rate:,.0f} agent-steps/s"
+        f"mesa:       {a.mesa_runs} runs in {mesa_time:.2f} s (best of 2) = "
+        f"{mesa_rate:,.0f} agent-steps/s"
         f" (vectorised at the same size: {small_time:.3f} s)"
     )
     print(

@@ -12,6 +12,7 @@ from lahar.errors import DataError
 from lahar.simulation import (
     CALIBRATED,
     AbmParams,
+    _kernels,
     bass_advance,
     bass_cdf,
     initial_conditions,
@@ -100,6 +101,96 @@ def test_batching_does_not_change_results(prm: AbmParams, init) -> None:
     # another seed gives other paths
     other = simulate(prm, runs=10, quarters=16, seed=8, init=init)
     assert not np.array_equal(other.price, together.price)
+
+
+def test_batching_does_not_change_results_without_numba(prm: AbmParams, init) -> None:
+    # the array path (no numba) is batch-independent too
+    _kernels.set_enabled(False)
+    try:
+        together = simulate(prm, runs=6, quarters=12, seed=7, init=init)
+        threes = simulate(prm, runs=6, quarters=12, seed=7, init=init, batch=4, workers=2)
+    finally:
+        _kernels.set_enabled(True)
+    for name, path in together.paths().items():
+        np.testing.assert_array_equal(path, getattr(threes, name), err_msg=name)
+
+
+# -------------------------------------- compiled kernel vs the array code (two implementations)
+def test_compiled_kernel_matches_array_code(prm: AbmParams, init) -> None:
+    # The numba kernel (scalar code per run, runs in lockstep) and the numpy array code
+    # (arrays over runs x builders) implement the same rules independently; on the same
+    # shocks they agree to rounding (sums over builders differ in order) and in every
+    # discrete outcome. A high-FOMO variant makes busts, defaults and contagion common.
+    if not _kernels.available():
+        pytest.skip("numba unavailable")
+    for p in (prm, dataclasses.replace(prm, fomo=0.6)):
+        fast = simulate(p, runs=60, quarters=32, seed=4, init=init, keep_builders=True)
+        _kernels.set_enabled(False)
+        try:
+            ref = simulate(p, runs=60, quarters=32, seed=4, init=init, keep_builders=True)
+        finally:
+            _kernels.set_enabled(True)
+        assert (ref.bust_quarter >= 0).any()
+        assert (ref.network_loss > 0).any()
+        np.testing.assert_array_equal(fast.bust_quarter, ref.bust_quarter)
+        np.testing.assert_array_equal(fast.default_quarter, ref.default_quarter)
+        for name, path in ref.paths().items():
+            np.testing.assert_allclose(
+                getattr(fast, name), path, rtol=1e-9, atol=1e-6, err_msg=name
+            )
+        np.testing.assert_allclose(fast.builder_capex, ref.builder_capex, rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(fast.vendor_sales, ref.vendor_sales, rtol=1e-9)
+        np.testing.assert_allclose(fast.vendor_financing, ref.vendor_financing, rtol=1e-9)
+
+
+# ------------------------------------------------------ shocks: SplitMix64 + ziggurat
+def test_ziggurat_layers_have_equal_area() -> None:
+    # Marsaglia & Tsang (2000): with f(x) = exp(-x^2/2), every layer i >= 1 has area
+    # x_i (f(x_{i+1}) - f(x_i)) = v, and the base strip r f(r) + int_r^inf f = v, where
+    # v = 0.00492867323399 for 256 layers (their paper, r = 3.6541528853610088).
+    x, f, v = _kernels.ZIG_X, _kernels.ZIG_F, _kernels.ZIG_V
+    assert v == pytest.approx(0.00492867323399, abs=1e-13)
+    areas = x[1:-1] * (f[2:] - f[1:-1])
+    np.testing.assert_allclose(areas, v, rtol=1e-9)
+    assert x[0] * f[1] == pytest.approx(v, rel=1e-14)
+
+
+def test_shocks_are_standard_normal_and_batch_independent() -> None:
+    from scipy import stats
+
+    from lahar.simulation.abm import _run_noise
+
+    z = _run_noise(0, 0, 50, 20, 1000)
+    x = z.ravel()  # 10^6 draws
+    assert abs(x.mean()) < 5.0 / np.sqrt(x.size)
+    assert x.var() == pytest.approx(1.0, abs=5 * np.sqrt(2.0 / x.size))
+    assert stats.kstest(x, "norm").pvalue > 1e-3
+    # tail beyond the base strip (the ziggurat's separate branch): 2 P(Z > r) = 2.58e-4
+    tail = (np.abs(x) > _kernels.ZIG_R).mean()
+    expected = 2 * stats.norm.sf(_kernels.ZIG_R)
+    assert abs(tail - expected) < 5 * np.sqrt(expected / x.size)
+    # runs 17..21 alone equal rows 17..21 of the batch; another seed differs
+    np.testing.assert_array_equal(_run_noise(0, 17, 5, 20, 1000), z[17:22])
+    assert not np.array_equal(_run_noise(1, 0, 1, 20, 1000)[0], z[0])
+    # the first quarters of a longer run are the shorter run's
+    np.testing.assert_array_equal(_run_noise(0, 3, 1, 5, 1000)[0], z[3, :5])
+
+
+def test_shock_generator_numpy_twin_is_identical() -> None:
+    # the path without numba draws the same numbers (integer hashing is exact; the rare
+    # wedge and tail branches use exp and log)
+    from lahar.simulation.abm import _run_starts
+
+    if not _kernels.available():
+        pytest.skip("numba unavailable")
+
+    starts = _run_starts(11, 0, 40)
+    a = np.empty((40, 3000))
+    b = np.empty((40, 3000))
+    _kernels.fill_normals(starts, a, _kernels.ZIG_X, _kernels.ZIG_F)
+    _kernels.fill_normals_numpy(starts, b)
+    np.testing.assert_array_equal(a, b)
+    assert (np.abs(a) > _kernels.ZIG_R).sum() > 0  # the tail branch was exercised
 
 
 def test_accounting_invariants(prm: AbmParams, init) -> None:

@@ -2,7 +2,10 @@ r"""Agent-based model of the AI-capex boom and its endogenous bust.
 
 Many independent runs are simulated at once; every agent's state is a column of an array over
 runs x agents, and the only Python loops are over quarters (and the investors' trading days
-inside a quarter). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
+inside a quarter). With numba (a core dependency) a compiled kernel
+(:mod:`lahar.simulation._kernels`) runs the same rules as scalar code per run, all runs of a
+batch in lockstep; the array code below is the reference it is tested against and the path
+without numba (``LAHAR_NO_NUMBA=1``). One quarter :math:`t` (:math:`\Delta t = 1/4` year):
 
 1. **Demand** (Bass 1969, consumers and enterprises separately):
    :math:`F^k_{t+1} = \text{Bass}(F^k_t; p_k, q_k)`; the AI revenue the market would pay
@@ -51,9 +54,12 @@ A run **busts** in the first quarter in which the builders in default held at le
 the bust's depth is measured by the fall of aggregate capex from its running peak and the
 index drawdown.
 
-Reproducibility: run ``r`` draws all its shocks from its own generator,
-``np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(r,)))``, and no step mixes
-runs, so results do not depend on how runs are batched.
+Reproducibility: run ``r`` draws all its shocks, quarter by quarter, from its own stream --
+SplitMix64 (Steele, Lea and Flood 2014) started from a state that hashes the run index with a
+64-bit key of ``np.random.SeedSequence(seed)``, turned into standard normals by Marsaglia and
+Tsang's (2000) ziggurat -- and no step mixes runs, so results do not depend on how runs are
+batched or threaded. The stream is counter-like: runs ``[a, b)`` of a batch draw exactly
+what runs ``a .. b - 1`` draw alone.
 
 Every parameter is a row of ``parameters.csv`` (``model = abm``) with its source; the papers
 behind the sub-models are sources S4000 (Bass), S4002 (Brock and Hommes), S4003 (Franke and
@@ -67,6 +73,10 @@ References
 .. [3] Franke, R. and Westerhoff, F. (2012). *JEDC* 36(8), 1193-1211.
 .. [4] Battiston, S. et al. (2012). DebtRank: too central to fail? *Scientific Reports* 2, 541.
 .. [5] Scharfstein, D. S. and Stein, J. C. (1990). *American Economic Review* 80(3), 465-479.
+.. [6] Steele, G. L., Lea, D. and Flood, C. H. (2014). Fast splittable pseudorandom number
+   generators. *OOPSLA 2014*, ACM SIGPLAN Notices 49(10), 453-472.
+.. [7] Marsaglia, G. and Tsang, W. W. (2000). The ziggurat method for generating random
+   variables. *Journal of Statistical Software* 5(8), 1-7.
 """
 
 from __future__ import annotations
@@ -87,6 +97,7 @@ from lahar.contagion import debtrank
 from lahar.data import ParameterSet, load_parameters
 from lahar.errors import DataError
 from lahar.network import COMMITMENT_LAYERS, Network
+from lahar.simulation import _kernels
 from lahar.simulation._submodels import (
     MarketParams,
     bass_advance,
@@ -536,11 +547,31 @@ _PATHS = (
 )
 
 
+def _root_key(seed: int) -> np.uint64:
+    """The 64-bit root key of a seed (from :class:`numpy.random.SeedSequence`)."""
+    return np.random.SeedSequence(seed).generate_state(1, np.uint64)[0]
+
+
+def _run_starts(seed: int, first: int, count: int) -> NDArray[np.uint64]:
+    """Random states of runs ``first .. first + count - 1``."""
+    root = _root_key(seed)
+    if _kernels.available():
+        return _kernels.run_starts(root, first, count)
+    ks = np.arange(first + 1, first + count + 1, dtype=np.uint64)
+    return _kernels._mix_numpy(root + ks * _kernels._GAMMA_RUN)
+
+
 def _run_noise(seed: int, first: int, count: int, quarters: int, width: int) -> F64:
+    """Standard normals of runs ``first .. first + count - 1``, shape (count, quarters, width).
+
+    Run ``r``'s normals depend on ``(seed, r)`` only: the stream of :mod:`._kernels`.
+    """
     out = np.empty((count, quarters, width))
-    for k in range(count):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(first + k,)))
-        rng.standard_normal(out=out[k])
+    starts = _run_starts(seed, first, count)
+    if _kernels.available():
+        _kernels.fill_normals(starts, out, _kernels.ZIG_X, _kernels.ZIG_F)
+    else:
+        _kernels.fill_normals_numpy(starts, out)
     return out
 
 
@@ -558,6 +589,151 @@ def _contagion(
     # sum each run's losses along a contiguous row, so the rounding does not depend on how
     # many runs share the call
     return np.ascontiguousarray(loss.T).sum(axis=1), hit
+
+
+def _kernel_inputs(prm: AbmParams, init: AbmInit) -> tuple[Any, ...]:
+    """Scalars and arrays of :func:`lahar.simulation._kernels.run_batch`, as the array code."""
+    life_q = 4.0 * prm.useful_life_years
+    lag_p = int(round(prm.power_lag_quarters))
+    cap_q0 = init.capex / 4.0
+    k_init = prm.capital_to_capex * init.capex
+    k0 = k_init.sum()
+    g0 = np.log1p(prm.growth_expectation0)
+    r0 = init.ai_revenue.sum()
+    k_star0 = k0 + prm.capex_adjust_quarters * (cap_q0.sum() - k0 / life_q)
+    grid_cap = prm.dc_capacity_gw * prm.grid_ai_share
+    nonai_cf = init.other_revenue * prm.nonai_margin
+    back = np.arange(lag_p) - lag_p
+    c = (
+        prm.trading_days_per_quarter,
+        lag_p,
+        round(prm.productivity_lag_quarters),
+        round(prm.chip_generation_quarters),
+        life_q,
+        g0,
+        r0,
+        r0 / (prm.initial_utilisation * k0),
+        r0 * np.exp(g0 * prm.horizon_quarters / 4.0) / k_star0,
+        grid_cap,
+        min(grid_cap, prm.initial_power_headroom * k0 / prm.capex_per_gw),
+        (prm.ai_margin * init.ai_revenue + nonai_cf)[init.listed].sum(),
+        prm.bust_default_share,
+        prm.bass_p_consumer,
+        prm.bass_q_consumer,
+        prm.bass_p_enterprise,
+        prm.bass_q_enterprise,
+        prm.adoption0_consumer,
+        prm.adoption0_enterprise,
+        prm.consumer_revenue_share,
+        prm.productivity_gain,
+        prm.demand_rho,
+        prm.demand_sigma,
+        prm.grid_growth,
+        prm.capex_per_gw,
+        prm.expectation_memory,
+        prm.horizon_quarters,
+        prm.capex_adjust_quarters,
+        prm.fomo,
+        prm.capex_sigma,
+        prm.credit_close_drawdown,
+        prm.ai_margin,
+        prm.risk_free,
+        prm.spread_drawdown,
+        prm.spread_tier1,
+        prm.debt_maturity_quarters,
+        prm.gpu_loan_maturity_quarters,
+        prm.ltv_max,
+        prm.leverage_max_tier1,
+        prm.cash_buffer_quarters,
+        prm.equity_funding_share,
+        prm.it_share,
+        prm.generation_haircut,
+        prm.ltv_covenant,
+        prm.recovery_rate,
+        prm.valuation_growth_weight,
+        prm.contagion_default_distress,
+        prm.capital_to_capex,
+    )
+    mp = prm.market()
+    mpt = tuple(float(getattr(mp, f.name)) for f in fields(mp))
+    lam = _battiston_weights(init)
+    f64 = np.ascontiguousarray
+    return (
+        tuple(float(x) for x in c),
+        mpt,
+        f64(init.capex, dtype=np.float64),
+        f64(init.debt, dtype=np.float64),
+        f64(init.cash, dtype=np.float64),
+        f64(init.tier2, dtype=np.bool_),
+        f64(init.listed, dtype=np.bool_),
+        f64(nonai_cf, dtype=np.float64),
+        f64(init.vendor_financing, dtype=np.float64),
+        f64(np.where(init.tier2, prm.spread_tier2, prm.spread_tier1), dtype=np.float64),
+        f64(k_init / k0, dtype=np.float64),
+        f64(init.vendor_weights, dtype=np.float64),
+        r0 * np.exp(g0 * (np.arange(4) - 4) / 4.0),
+        f64(cap_q0.sum() * np.exp(g0 * back / 4.0) / prm.capex_per_gw, dtype=np.float64),
+        f64(init.builder_pos, dtype=np.int64),
+        f64(lam.indptr, dtype=np.int64),
+        f64(lam.indices, dtype=np.int64),
+        f64(lam.data, dtype=np.float64),
+        f64(init.equity, dtype=np.float64),
+    )
+
+
+def _battiston_weights(init: AbmInit) -> sp.csr_array:
+    """``min(1, A_ij / E_i)`` in CSR with sorted indices, as :func:`debtrank` builds it."""
+    a = sp.csr_array(init.exposures, dtype=np.float64)
+    a.sort_indices()
+    counts = np.diff(a.indptr)
+    data = np.minimum(a.data * np.repeat(1.0 / init.equity, counts), 1.0)
+    return sp.csr_array((data, a.indices, a.indptr), shape=a.shape)
+
+
+def _simulate_chunk_compiled(
+    prm: AbmParams,
+    init: AbmInit,
+    starts: NDArray[np.uint64],
+    quarters: int,
+    width: int,
+    keep_builders: bool,
+) -> dict[str, NDArray[Any]]:
+    """:func:`_simulate_chunk` by the compiled kernel (same rules, scalar code per run).
+
+    The kernel draws run ``k``'s normals from ``starts[k]`` as :func:`_run_noise` does.
+    """
+    rc = starts.shape[0]
+    b = len(init.builder_ids)
+    v = len(init.vendor_ids)
+    paths = np.empty((len(_PATHS), rc, quarters))
+    bust_q = np.empty(rc, dtype=np.int64)
+    default_q = np.empty((rc, b), dtype=np.int64)
+    sales = np.empty((rc, v))
+    circular = np.empty((rc, v))
+    bcap = np.empty((rc, quarters, b)) if keep_builders else np.empty((0, 0, 0))
+    _kernels.run_batch(
+        starts,
+        quarters,
+        width,
+        _kernels.ZIG_X,
+        _kernels.ZIG_F,
+        *_kernel_inputs(prm, init),
+        paths,
+        bust_q,
+        default_q,
+        sales,
+        circular,
+        bcap,
+    )
+    out: dict[str, NDArray[Any]] = {name: paths[i] for i, name in enumerate(_PATHS)}
+    out["defaults"] = out["defaults"].astype(np.int64)
+    out["bust_quarter"] = bust_q
+    out["default_quarter"] = default_q
+    out["vendor_sales"] = sales
+    out["vendor_financing"] = circular
+    if keep_builders:
+        out["builder_capex"] = bcap
+    return out
 
 
 def _simulate_chunk(
@@ -804,7 +980,7 @@ def simulate(
     runs, quarters : int
         Number of runs and of quarters, >= 1.
     seed : int
-        Root seed, >= 0; run ``r`` uses ``SeedSequence(seed, spawn_key=(r,))``.
+        Root seed, >= 0; run ``r``'s shocks depend on ``(seed, r)`` only (module docstring).
     network : Network, optional
         Network that calibrates the agents and carries contagion; default the shipped one.
     init : AbmInit, optional
@@ -812,7 +988,8 @@ def simulate(
     batch : int, default 1024
         Runs simulated together (memory, not results, depends on it).
     workers : int, default 1
-        Threads simulating batches at once (speed, not results, depends on it).
+        Threads simulating batches at once (speed, not results, depends on it; the compiled
+        kernel releases the GIL).
     keep_builders : bool, default False
         Also return capex by builder.
 
@@ -850,6 +1027,9 @@ def simulate(
 
     def chunk(first: int) -> dict[str, NDArray[Any]]:
         count = min(batch, runs - first)
+        if _kernels.available():
+            starts = _run_starts(seed, first, count)
+            return _simulate_chunk_compiled(prm, init, starts, quarters, width, keep_builders)
         noise = _run_noise(seed, first, count, quarters, width)
         return _simulate_chunk(prm, init, noise, keep_builders)
 
@@ -989,7 +1169,7 @@ def market_returns(params: AbmParams | None = None, *, steps: int, seed: int, ru
     steps : int
         Trading days, >= 1.
     seed : int
-        Root seed; run ``r`` uses ``SeedSequence(seed, spawn_key=(r,))``.
+        Root seed; run ``r``'s shocks depend on ``(seed, r)`` only.
     runs : int, default 1
 
     Returns
@@ -1008,7 +1188,11 @@ def market_returns(params: AbmParams | None = None, *, steps: int, seed: int, ru
     prm = params if params is not None else AbmParams.from_parameters()
     noise = _run_noise(seed, 0, runs, steps, 2)
     out = np.empty((runs, steps))
-    trade(market_start(runs), np.zeros(runs), noise, prm.market(), returns=out)
+    if _kernels.available():
+        mp = prm.market()
+        _kernels.trade_path(noise, tuple(float(getattr(mp, f.name)) for f in fields(mp)), out)
+    else:
+        trade(market_start(runs), np.zeros(runs), noise, prm.market(), returns=out)
     return out
 
 
