@@ -52,7 +52,9 @@ def test_sensitivity_json_has_indices_and_intervals() -> None:
 
 def test_reverse_finds_the_threshold_and_says_when_there_is_none() -> None:
     args = ["reverse", "openai_pays_40", "-q", "partial_payment.paid_share", "--no-store"]
-    res = runner.invoke(app, [*args, "-o", "default:oracle", "--range", "0,1", "-f", "json"])
+    res = runner.invoke(
+        app, [*args, "-o", "loss_commitments>100e9", "--range", "0,1", "-f", "json"]
+    )
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout)[0]
     assert row["found"]

@@ -693,9 +693,12 @@ def reverse_stress(
     >>> p = load_parameters()
     >>> ctx = make_context(builtin_scenario("openai_pays_40"), load_network(params=p), p,
     ...                    load_bea(2023, domestic=True))
-    >>> r = reverse_stress(ctx, "partial_payment.paid_share", "default:oracle", bounds=(0, 1))
-    >>> r.direction, r.exact, round(r.threshold, 3)  # Oracle defaults if OpenAI pays less
-    ('below', True, 0.416)
+    >>> r = reverse_stress(ctx, "partial_payment.paid_share", "loss_commitments>100e9",
+    ...                    bounds=(0, 1))
+    >>> r.direction, r.exact, round(r.threshold, 3)  # suppliers lose > $100B below this share
+    ('below', True, 0.354)
+    >>> reverse_stress(ctx, "partial_payment.paid_share", "default:oracle", bounds=(0, 1)) is None
+    True
     """
     func = "reverse_stress()"
     oc = parse_outcome(outcome)

@@ -39,7 +39,6 @@ References
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 
@@ -57,19 +56,21 @@ __all__ = [
     "trade_path",
 ]
 
-try:  # pragma: no cover - depends on the environment
-    if os.environ.get("LAHAR_NO_NUMBA", "") not in ("", "0"):
-        raise ImportError("disabled by LAHAR_NO_NUMBA")  # noqa: EM101
-    from numba import njit
+from lahar import _numba
 
-    _HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - depends on the environment
-    _HAVE_NUMBA = False
+_HAVE_NUMBA = _numba.enabled()
 
-    def njit(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201, D103
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
+
+def njit(**kwargs):  # noqa: ANN003, ANN201
+    """Compile with ``numba.njit(**kwargs)``, cached in lahar's cache directory (no-op without numba)."""
+
+    def decorate(f):  # noqa: ANN001, ANN202
+        if not _HAVE_NUMBA:
+            return f
+        with _numba.caching():  # pragma: no cover - exercised either way
+            return _numba.load().njit(**kwargs)(f)
+
+    return decorate
 
 
 _FORCE_OFF = False
