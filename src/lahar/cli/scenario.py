@@ -94,7 +94,6 @@ def run_cmd(
     from lahar.scenarios import builtin_scenario, builtin_scenarios, load_scenario, run_scenario
     from lahar.store import Store, default_store_path
 
-    _check_format(fmt)
     if workers is not None and scheduler is not None:
         raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="--workers")
     path = store or default_store_path()
@@ -212,7 +211,6 @@ def results_cmd(
     from lahar.report import headline_table
     from lahar.store import Store, default_store_path
 
-    _check_format(fmt)
     path = store or default_store_path()
     if not Path(path).exists():
         typer.echo(f"error: no store at {path}; run `lahar run` first.", err=True)
@@ -251,7 +249,6 @@ def list_cmd(fmt: FormatOption = "table") -> None:
     """The shipped scenarios."""
     from lahar.scenarios import builtin_scenario, builtin_scenarios
 
-    _check_format(fmt)
     with fail_on_lahar_error():
         rows = [
             {

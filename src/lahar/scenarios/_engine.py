@@ -431,11 +431,12 @@ def _scalar(ctx: Context, pid: str) -> float:
 
 
 def _q(ctx: Context, x: NDArray[np.float64], name: str) -> NDArray[np.float64]:
-    """Per-draw values (S,) of a resolved quantity."""
-    names = [d.name for d in ctx.dims]
-    if name in names:
-        return x[:, names.index(name)]
-    return np.full(x.shape[0], ctx.fixed[name])
+    """Per-draw values (S,) of a quantity: drawn, fixed, or a parameter's central value."""
+    for k, d in enumerate(ctx.dims):
+        if d.name == name:
+            return x[:, k]
+    value = ctx.fixed[name] if name in ctx.fixed else ctx.params.value(name)
+    return np.full(x.shape[0], value)
 
 
 def evaluate(
@@ -527,15 +528,7 @@ def evaluate(
     if extra_cut.any():
         cohort = ctx.ai_exposure[:, None] * np.clip(extra_cut, 0.0, 1.0)[None, :]
         price_fall = 1 - (1 - price_fall) * (1 - cohort)
-    weights = np.vstack(
-        [
-            _q(ctx, x, f"status_weight_{st}")
-            if f"status_weight_{st}" in ctx.fixed
-            or any(d.name == f"status_weight_{st}" for d in ctx.dims)
-            else np.full(s, ctx.params.value(f"status_weight_{st}"))
-            for st in STATUSES
-        ]
-    )
+    weights = np.vstack([_q(ctx, x, f"status_weight_{st}") for st in STATUSES])
     rate = _q(ctx, x, "commitment_discount_rate") + rate_up
     cv = commitment_values(inp, weights, rate)
     margin = _q(ctx, x, "commitment_margin")

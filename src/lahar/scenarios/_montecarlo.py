@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from lahar.contagion import CHANNELS
 from lahar.data import IOTable, ParameterSet, load_bea, load_network, load_parameters
@@ -272,7 +271,3 @@ def run_scenario(
             store.end_run(run_id, status="failed", elapsed_s=time.perf_counter() - t0)
         raise
     return res
-
-
-def _as_array(x: Any) -> NDArray[np.float64]:
-    return np.asarray(x, dtype=np.float64)
