@@ -209,7 +209,8 @@ def test_batch_equals_columns_zero_shock_and_monotone(engine):
     assert res.total_loss[:, 0].max() == 0.0
     assert not res.defaulted[:, 0].any()
     hi = cascade(sys, eq, direct_loss=2 * loss, commitment_value=v, margin=0.4, price_impact=0.5)
-    assert (hi.total_loss >= res.total_loss - 1e-6).all()
+    tol = 1e-9 * eq.max()  # both stop within the cascade's tolerance of their fixed points
+    assert (hi.total_loss >= res.total_loss - tol).all()
     assert (hi.defaulted >= res.defaulted).all()
 
 

@@ -165,6 +165,7 @@ class ClearingSystem:
         alpha: float = 1.0,
         beta: float = 1.0,
         start: ArrayLike | None = None,
+        exact: bool = True,
     ) -> ClearingResult:
         r"""Greatest clearing vector for external assets ``e``, optionally warm-started.
 
@@ -183,6 +184,12 @@ class ClearingSystem:
             algorithm then starts from them instead of from full payment; the default set of
             ``start`` is assumed, not re-tested. A start below the answer gives a wrong
             (too small) clearing vector.
+        exact : bool, default True
+            ``False`` skips the exact block solves of the compiled engine: the sweeps stop
+            when no default is added, so shortfalls (and creditors' losses) are a lower bound
+            of the exact ones and payments an upper bound. An iteration that only needs the
+            answer at its end (the multi-channel cascade's intermediate rounds) can use it and
+            finish with exact clears.
 
         Returns
         -------
@@ -207,17 +214,26 @@ class ClearingSystem:
         >>> print(np.round(half.payments, 3), half.defaulted.tolist())
         [17.922 16.948 10.   ] [True, True, False]
         """
-        return self._solve(external_assets, alpha, beta, start, "ClearingSystem.clear()")
+        return self._solve(
+            external_assets, alpha, beta, start, "ClearingSystem.clear()", exact=exact
+        )
 
     def _solve(
-        self, external_assets: ArrayLike, alpha: float, beta: float, start: Any, func: str
+        self,
+        external_assets: ArrayLike,
+        alpha: float,
+        beta: float,
+        start: Any,
+        func: str,
+        *,
+        exact: bool = True,
     ) -> ClearingResult:
         e_in = check_vector(external_assets, "external_assets", func, n=self.n, batch=True)
         alpha = check_scalar(alpha, "alpha", func, low=0.0, high=1.0)
         beta = check_scalar(beta, "beta", func, low=0.0, high=1.0)
         e, was_1d = as_batch(e_in, contiguous=True)
         x0 = None if start is None else self._shortfall(start, e.shape, func)
-        return _result(self, _clear(self, e, alpha, beta, start=x0), e, was_1d)
+        return _result(self, _clear(self, e, alpha, beta, start=x0, exact=exact), e, was_1d)
 
     def _shortfall(
         self, start: ArrayLike, shape: tuple[int, ...], func: str
@@ -523,6 +539,7 @@ def _clear(
     beta: float,
     *,
     start: NDArray[np.float64] | None = None,
+    exact: bool = True,
 ) -> _Solution:
     """Greatest clearing vector for the (n, S) external assets ``e``.
 
@@ -530,7 +547,7 @@ def _clear(
     below the answer, e.g. the solution for larger external assets.
     """
     if _kernels.available() and e.size:
-        return _clear_compiled(system, e, alpha, beta, start)
+        return _clear_compiled(system, e, alpha, beta, start, exact=exact)
     return _clear_pairs(system, e, alpha, beta, start)
 
 
@@ -607,6 +624,8 @@ def _clear_compiled(
     alpha: float,
     beta: float,
     start: NDArray[np.float64] | None,
+    *,
+    exact: bool = True,
 ) -> _Solution:
     """Fast path: Jacobi sweeps fused with the default test in compiled kernels.
 
@@ -686,7 +705,7 @@ def _clear_compiled(
             just_solved = False
             cand = _kernels.clearing_candidates(system.pi, active, mark)
             continue
-        if just_solved or active.size == 0:
+        if just_solved or active.size == 0 or not exact:
             break  # the last exact solve (or exact substitution) produced no new default
         # A sweep without a new default while shortfalls still change: changes persist: cycles among defaulted pairs. Solve exactly on the pairs still
         # changing and everything downstream of them; the rest is already exact.
