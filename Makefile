@@ -1,6 +1,7 @@
 # lahar — the two commands of the README's quick start:
 #   make demo   set up .venv and run the main job on the shipped dataset
 #   make test   set up .venv (with the dev extras), run ruff and mypy, then the whole test suite
+#               (the browser tests need chromium: .ci/run installs Debian's if it is missing)
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -20,7 +21,7 @@ $(VENV)/.demo: $(BIN)/python pyproject.toml
 	@touch $@
 
 $(VENV)/.dev: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev,dask,fast]'
+	$(BIN)/pip install --quiet -e '.[dev,dask,web]'
 	@touch $@ $(VENV)/.demo
 
 demo: $(VENV)/.demo
