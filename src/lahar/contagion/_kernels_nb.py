@@ -52,6 +52,29 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
         for s in range(0, x.shape[1], 8):  # one hint per 64-byte line
             _prefetch(x, row, s)  # type: ignore[call-arg]  # a numba intrinsic
 
+    @_nb.njit(cache=True, nogil=True)
+    def _gather_row(indptr, indices, data, slot, shock, h, nz, i, hi, acc):
+        # acc = shock row of i (if shocked) + sum_j data[k] * h[j] over row i's nonzero
+        # counterparties; False when neither contributes (acc is then left unset). Rows ahead
+        # (up to entry ``hi``) are prefetched: the gathers are random reads from DRAM.
+        n_scen = h.shape[1]
+        touched = slot[i] >= 0
+        if touched:
+            for s in range(n_scen):
+                acc[s] = shock[slot[i], s]
+        for k in range(indptr[i], indptr[i + 1]):
+            if k + _AHEAD < hi and nz[indices[k + _AHEAD]]:
+                _prefetch_row(h, indices[k + _AHEAD])
+            j = indices[k]
+            if nz[j]:
+                if not touched:
+                    touched = True
+                    acc[:] = 0.0
+                w = data[k]
+                for s in range(n_scen):
+                    acc[s] += w * h[j, s]
+        return touched
+
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _linear_step(indptr, indices, data, slot, shock, h, h_next, nz, nz_next, rowmax):
         n, n_scen = h.shape
@@ -60,21 +83,7 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
             acc = np.empty(n_scen)
             hi = indptr[min(n, (c + 1) * _CHUNK)]
             for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-                touched = slot[i] >= 0
-                if touched:
-                    for s in range(n_scen):
-                        acc[s] = shock[slot[i], s]
-                for k in range(indptr[i], indptr[i + 1]):
-                    if k + _AHEAD < hi and nz[indices[k + _AHEAD]]:
-                        _prefetch_row(h, indices[k + _AHEAD])
-                    j = indices[k]
-                    if nz[j]:
-                        if not touched:
-                            touched = True
-                            acc[:] = 0.0
-                        w = data[k]
-                        for s in range(n_scen):
-                            acc[s] += w * h[j, s]
+                touched = _gather_row(indptr, indices, data, slot, shock, h, nz, i, hi, acc)
                 m = 0.0
                 if touched:
                     was = nz[i]
@@ -249,21 +258,7 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                 if full[i]:
                     rowmax[i] = 0.0
                     continue
-                touched = slot[i] >= 0
-                if touched:
-                    for s in range(n_scen):
-                        acc[s] = shock[slot[i], s]
-                for k in range(indptr[i], indptr[i + 1]):
-                    if k + _AHEAD < nnz and nz[indices[k + _AHEAD]]:
-                        _prefetch_row(h, indices[k + _AHEAD])
-                    j = indices[k]
-                    if nz[j]:
-                        if not touched:
-                            touched = True
-                            acc[:] = 0.0
-                        w = data[k]
-                        for s in range(n_scen):
-                            acc[s] += w * h[j, s]
+                touched = _gather_row(indptr, indices, data, slot, shock, h, nz, i, nnz, acc)
                 m = 0.0
                 if touched:
                     saturated = True
