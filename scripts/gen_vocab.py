@@ -1,8 +1,8 @@
-"""Generate ``src/lahar/network/_vocab.py`` from the dataset schema (``data/schema.csv``).
+"""Generate ``src/lahar/network/_vocab.py`` from the schema, ``layers.csv`` and ``kinds.csv``.
 
 The vocabularies of the data model (layers, statuses, entity kinds, confidences) are declared
-once, in the schema; this script writes them as Python constants so that importing
-:mod:`lahar.network` reads no file. ``tests/network/test_vocab.py`` fails when the generated
+once, in the schema, and the properties of layers and kinds in their own tables; this script
+writes them as Python constants so that importing :mod:`lahar.network` reads no file. ``tests/network/test_vocab.py`` fails when the generated
 module is out of date. Run ``python scripts/gen_vocab.py`` after editing the schema.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "src" / "lahar" / "data" / "schema.csv"
 LAYERS = ROOT / "src" / "lahar" / "data" / "layers.csv"
+KINDS = ROOT / "src" / "lahar" / "data" / "kinds.csv"
 TARGET = ROOT / "src" / "lahar" / "network" / "_vocab.py"
 
 _WANTED = {
@@ -48,6 +49,20 @@ _LAYER_SETS = {
     "TERM_FORBIDDEN": ("term", "forbidden", "Layers of stocks or ties: no term_years."),
 }
 
+_KIND_SETS = {
+    "AI_KINDS": (
+        "ai_cohort",
+        "Kinds whose market value carries the AI premium (parameter ai_premium_share).",
+    ),
+    "GRID_KINDS": (
+        "grid",
+        "Kinds that sell power to data centres (parameter utility_dc_sales_share).",
+    ),
+    "AI_SELLER_KINDS": ("sells_ai", "Kinds that sell AI infrastructure (chips, cloud)."),
+    "ALL_AI_REVENUE_KINDS": ("revenue_all_ai", "Kinds whose whole revenue is AI revenue."),
+    "FINANCIAL_KINDS": ("financial", "Financial kinds (banks, lenders, funds, governments)."),
+}
+
 
 def _tuple(name: str, values: list[str]) -> list[str]:
     """A tuple constant as ruff formats it."""
@@ -62,13 +77,17 @@ def render() -> str:
         allowed = {(r["file"], r["field"]): r["allowed"].split("|") for r in csv.DictReader(fh)}
     with LAYERS.open(encoding="utf-8", newline="") as fh:
         layers = list(csv.DictReader(fh))
+    with KINDS.open(encoding="utf-8", newline="") as fh:
+        kinds = list(csv.DictReader(fh))
+    if [r["kind"] for r in kinds] != allowed[("entities.csv", "kind")]:
+        raise SystemExit("kinds.csv must list the entity kinds of schema.csv, in its order")
     if [r["layer"] for r in layers] != allowed[("exposures.csv", "layer")]:
         raise SystemExit("layers.csv must list the layers of schema.csv, in its order")
-    names = sorted([*_WANTED, *_LAYER_SETS])
+    names = sorted([*_WANTED, *_LAYER_SETS, *_KIND_SETS])
     lines = [
-        '"""Vocabularies of the data model, generated from ``data/schema.csv`` and ``layers.csv``.',
+        '"""Vocabularies of the data model, from ``schema.csv``, ``layers.csv`` and ``kinds.csv``.',
         "",
-        "Do not edit: run ``python scripts/gen_vocab.py`` after changing the schema.",
+        "Do not edit: run ``python scripts/gen_vocab.py`` after changing those tables.",
         '"""',
         "",
         "__all__ = [",
@@ -80,6 +99,8 @@ def render() -> str:
         lines += [*_tuple(name, allowed[(file, field)]), f'"""{doc}"""', ""]
     for name, (col, want, doc) in _LAYER_SETS.items():
         lines += [*_tuple(name, [r["layer"] for r in layers if r[col] == want]), f'"""{doc}"""', ""]
+    for name, (col, doc) in _KIND_SETS.items():
+        lines += [*_tuple(name, [r["kind"] for r in kinds if r[col] == "yes"]), f'"""{doc}"""', ""]
     return "\n".join(lines[:-1]) + "\n"
 
 

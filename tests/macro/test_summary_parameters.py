@@ -11,7 +11,8 @@ import pytest
 
 from lahar.data import PARAMETERS_FILE, capex_categories, load_bea, load_parameters
 from lahar.errors import DataError
-from lahar.scenarios import AI_KINDS, ai_exposure_of_kind, capex_bust
+from lahar.network import AI_KINDS
+from lahar.scenarios import ai_exposure_of_kind, capex_bust
 
 P = load_parameters()
 T = load_bea(2023, domestic=True)

@@ -15,10 +15,15 @@ from lahar.network._core import (
 )
 from lahar.network._synthetic import synthetic
 from lahar.network._vocab import (
+    AI_KINDS,
+    AI_SELLER_KINDS,
+    ALL_AI_REVENUE_KINDS,
     BASES,
     CAPACITIES,
     COMMITMENT_LAYERS,
+    FINANCIAL_KINDS,
     FORWARD_LAYERS,
+    GRID_KINDS,
     HOLDING_LAYERS,
     MONEY_FLOWS,
     REVERSED_LAYERS,
@@ -27,11 +32,16 @@ from lahar.network._vocab import (
 )
 
 __all__ = [
+    "AI_KINDS",
+    "AI_SELLER_KINDS",
+    "ALL_AI_REVENUE_KINDS",
     "BASES",
     "CAPACITIES",
     "COMMITMENT_LAYERS",
     "CONFIDENCES",
+    "FINANCIAL_KINDS",
     "FORWARD_LAYERS",
+    "GRID_KINDS",
     "HOLDING_LAYERS",
     "KINDS",
     "LAYERS",

@@ -1,14 +1,19 @@
-"""Vocabularies of the data model, generated from ``data/schema.csv`` and ``layers.csv``.
+"""Vocabularies of the data model, from ``schema.csv``, ``layers.csv`` and ``kinds.csv``.
 
-Do not edit: run ``python scripts/gen_vocab.py`` after changing the schema.
+Do not edit: run ``python scripts/gen_vocab.py`` after changing those tables.
 """
 
 __all__ = [
+    "AI_KINDS",
+    "AI_SELLER_KINDS",
+    "ALL_AI_REVENUE_KINDS",
     "BASES",
     "CAPACITIES",
     "COMMITMENT_LAYERS",
     "CONFIDENCES",
+    "FINANCIAL_KINDS",
     "FORWARD_LAYERS",
+    "GRID_KINDS",
     "HOLDING_LAYERS",
     "KINDS",
     "LAYERS",
@@ -137,3 +142,39 @@ TERM_FORBIDDEN: tuple[str, ...] = (
     "governance",
 )
 """Layers of stocks or ties: no term_years."""
+
+AI_KINDS: tuple[str, ...] = (
+    "hyperscaler",
+    "chipmaker",
+    "neocloud",
+    "ai_lab",
+)
+"""Kinds whose market value carries the AI premium (parameter ai_premium_share)."""
+
+GRID_KINDS: tuple[str, ...] = (
+    "utility",
+    "power_plant",
+)
+"""Kinds that sell power to data centres (parameter utility_dc_sales_share)."""
+
+AI_SELLER_KINDS: tuple[str, ...] = (
+    "hyperscaler",
+    "chipmaker",
+    "neocloud",
+)
+"""Kinds that sell AI infrastructure (chips, cloud)."""
+
+ALL_AI_REVENUE_KINDS: tuple[str, ...] = ("neocloud",)
+"""Kinds whose whole revenue is AI revenue."""
+
+FINANCIAL_KINDS: tuple[str, ...] = (
+    "bank",
+    "private_credit",
+    "asset_manager",
+    "spv",
+    "sovereign_fund",
+    "index_fund",
+    "pension",
+    "government",
+)
+"""Financial kinds (banks, lenders, funds, governments)."""

@@ -37,7 +37,12 @@ from lahar.analytics import leverage as lev
 from lahar.data import ParameterSet, load_network, load_parameters
 from lahar.data import status_weights as dataset_status_weights
 from lahar.errors import DataError
-from lahar.network import Network
+from lahar.network import (
+    AI_SELLER_KINDS,
+    ALL_AI_REVENUE_KINDS,
+    FINANCIAL_KINDS,
+    Network,
+)
 
 __all__ = [
     "AI_SELLER_KINDS",
@@ -54,14 +59,6 @@ __all__ = [
     "governance_tables",
     "leverage_tables",
 ]
-
-AI_SELLER_KINDS: tuple[str, ...] = ("chipmaker", "hyperscaler", "neocloud")
-"""Kinds of entity that sell AI infrastructure (chips, cloud) into the network.
-
-The circularity tables always list the sellers with an AI-revenue figure (the firms whose
-round-tripped AI revenue the article asks about); a neocloud's whole revenue is AI revenue."""
-
-_ALL_AI_KINDS = ("neocloud",)
 
 
 def _params(params: ParameterSet | None) -> ParameterSet:
@@ -114,7 +111,7 @@ def ai_revenue(
     basis = [f"fact {b}" if b else "" for b in basis]
     seg, seg_b = fact_with_basis(net, "ai_segment_revenue")
     rev, rev_b = fact_with_basis(net, "revenue")
-    all_ai = np.isin(np.asarray(net.kinds, dtype=object), _ALL_AI_KINDS)
+    all_ai = np.isin(np.asarray(net.kinds, dtype=object), ALL_AI_REVENUE_KINDS)
     for k in range(net.n):
         if np.isfinite(values[k]):
             continue
@@ -155,7 +152,7 @@ def circularity_tables(
 ) -> dict[str, pd.DataFrame]:
     """Circular money on the network: summary, firms, largest cycles, sensitivity.
 
-    Firms listed: every AI seller (:data:`AI_SELLER_KINDS`) with an AI-revenue figure
+    Firms listed: every AI seller (:data:`lahar.network.AI_SELLER_KINDS`) with an AI-revenue figure
     (:func:`ai_revenue`), by AI revenue, then every other firm through which money circulates
     or returns, by the money that returns to it.
 
@@ -338,16 +335,6 @@ def _sensitivity(
 
 
 # --------------------------------------------------------------------------- leverage
-_FINANCIAL_KINDS = (
-    "bank",
-    "private_credit",
-    "asset_manager",
-    "index_fund",
-    "pension",
-    "government",
-    "sovereign_fund",
-    "spv",
-)
 _MATURITY = re.compile(
     r"(?i)(?:due|matur\w*)\s+(?:in\s+)?(?:[A-Z][a-z]{2,8}\s+)?(20\d\d)|(20\d\d)\s+(?:senior\s+)?notes"
 )
@@ -439,7 +426,7 @@ def leverage_tables(
     if firms is not None:
         chosen = list(firms)
     else:
-        financial = np.isin(kinds, list(_FINANCIAL_KINDS))
+        financial = np.isin(kinds, list(FINANCIAL_KINDS))
         cand = (np.isfinite(debt) | (spv_debt > 0)) & ~financial
         chosen = [ids[k] for k in np.flatnonzero(cand)]
     pos = [int(net.index_of(e)) for e in chosen]

@@ -34,7 +34,6 @@ from lahar.scenarios._engine import (
     values,
 )
 from lahar.scenarios._macro import (
-    AI_KINDS,
     MacroSummary,
     PowerBust,
     ai_exposure_of_kind,
@@ -57,7 +56,6 @@ from lahar.scenarios._spec import (
 from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
 
 __all__ = [
-    "AI_KINDS",
     "BLOCK",
     "HEADLINES",
     "SCENARIO_DIR",

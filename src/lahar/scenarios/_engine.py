@@ -43,7 +43,7 @@ from lahar.contagion import CHANNELS, cascade
 from lahar.data import IOTable, ParameterSet
 from lahar.errors import DataError
 from lahar.macro.markets import savings_losses
-from lahar.network import LAYERS, STATUSES, Network
+from lahar.network import GRID_KINDS, LAYERS, STATUSES, Network
 from lahar.scenarios._macro import ai_exposure_of_kind, capex_bust, power_bust
 from lahar.scenarios._spec import Quantity, Scenario
 from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
@@ -265,7 +265,7 @@ def make_context(
                 mask |= _mag7(net)
             if sh.cohort == "ai":
                 ai = np.array([ai_exposure_of_kind(k, params) for k in net.kinds])
-                mask |= (ai > 0) & listed & ~np.isin(net.kinds, ["utility", "power_plant"])
+                mask |= (ai > 0) & listed & ~np.isin(net.kinds, GRID_KINDS)
             info["exposure"] = np.where(mask, 1.0, 0.0)
             if sh.cohort == "ai":
                 info["index_weight"] = params.value("sp500_ai_weight")

@@ -42,10 +42,9 @@ from lahar.macro.markets import (
     savings_losses,
     wealth_effect,
 )
-from lahar.network import Network
+from lahar.network import AI_KINDS, GRID_KINDS, Network
 
 __all__ = [
-    "AI_KINDS",
     "MacroSummary",
     "PowerBust",
     "ai_exposure_of_kind",
@@ -54,15 +53,13 @@ __all__ = [
     "power_bust",
 ]
 
-#: Entity kinds whose market value carries the AI premium (``ai_premium_share``).
-AI_KINDS: tuple[str, ...] = ("hyperscaler", "chipmaker", "neocloud", "ai_lab")
-
 
 def ai_exposure_of_kind(kind: str, params: ParameterSet, *, which: str = "value") -> float:
     """AI exposure (share of market value due to the AI boom) for an entity kind.
 
-    :data:`AI_KINDS` get ``ai_premium_share`` (0.58: Capital Economics' 25% AI boost of the
-    S&P 500 over the AI cohort's 43% weight); utilities and power plants get
+    The AI cohort (:data:`lahar.network.AI_KINDS`, ``kinds.csv``) gets ``ai_premium_share``
+    (0.58: Capital Economics' 25% AI boost of the S&P 500 over the AI cohort's 43% weight);
+    the grid kinds (:data:`lahar.network.GRID_KINDS`: utilities, power plants) get
     ``utility_dc_sales_share`` (0.26, Dominion's data-centre share of sales); everything else 0.
 
     Parameters
@@ -88,7 +85,7 @@ def ai_exposure_of_kind(kind: str, params: ParameterSet, *, which: str = "value"
     """
     if kind in AI_KINDS:
         return params.value("ai_premium_share", which)
-    if kind in ("utility", "power_plant"):
+    if kind in GRID_KINDS:
         return params.value("utility_dc_sales_share", which)
     return 0.0
 
