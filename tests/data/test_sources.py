@@ -9,8 +9,8 @@ from lahar.data.audit import source_class_shares
 
 MEASURED_FLOOR = 0.60
 """Primary-or-press share measured on 2026-12-02: 60.3 % after the re-sourcing pass, 58.4 % once
-the 30 market values of listed firms (mostly market-data pages, class secondary) were merged, 60.2 %
-after the third re-sourcing pass (441 of 733 rows); a ratchet: raise it, never lower it."""
+the 30 market values of listed firms (mostly market-data pages, class secondary) were merged, 60.3 %
+after the third re-sourcing pass (442 of 733 rows); a ratchet: raise it, never lower it."""
 
 TARGET = 0.60
 """Acceptance target of issue 10: at least 60 % of exposure and fact rows cite primary or press."""
