@@ -74,7 +74,7 @@ _LAYOUT: dict[str, Any] = {
     "template": _TEMPLATE,
     "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
     "height": 420,
-    "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12},
+    "font": {"family": "system-ui, Segoe UI, Roboto, sans-serif", "size": 12},
 }
 
 
