@@ -13,6 +13,7 @@ dashboard draw the same figures; :func:`figure_json` is the form the web sends.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -99,10 +100,27 @@ def figure_json(fig: go.Figure) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``{"data": [...], "layout": {...}}`` with only JSON types (numpy arrays become lists).
+        ``{"data": [...], "layout": {...}}`` with only JSON types: arrays are lists (not
+        plotly's base64 typed arrays), NaN and infinities are None.
     """
-    out: dict[str, Any] = json.loads(fig.to_json())
+    out: dict[str, Any] = _plain(json.loads(fig.to_json()))
     return {"data": out.get("data", []), "layout": out.get("layout", {})}
+
+
+def _plain(value: Any) -> Any:
+    """Plotly's base64 typed arrays (``{"dtype", "bdata"}``) as lists; NaN as None."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            if "shape" in value:
+                arr = arr.reshape([int(k) for k in str(value["shape"]).split(",")])
+            return _plain(arr.tolist())
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 # --------------------------------------------------------------------------- the dataset

@@ -223,17 +223,6 @@ def _script_json(value: Any) -> str:
     )
 
 
-def _clean(value: Any) -> Any:
-    """NaN and infinities (not JSON) as null."""
-    if isinstance(value, float):
-        return value if np.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 # --------------------------------------------------------------------------- dataset section
 def _dataset_section(page: _Page, net: Network, params: Any, ranking: pd.DataFrame) -> None:
     cite = page.cite
@@ -615,7 +604,7 @@ def write_report(
     )
     body = "".join(page.parts)
     sources = _sources_section(cite, params)
-    figures = _script_json(_clean(page.figures))
+    figures = _script_json(page.figures)
     doc = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
