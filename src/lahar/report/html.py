@@ -122,7 +122,7 @@ gap:16px;background:#fff;border:1px solid #ddd;padding:12px;margin:16px 0}
 .chart details{grid-column:1/3;font-size:13px}.plot{min-height:420px}
 table{border-collapse:collapse;font-size:12px;margin:6px 0}td,th{border:1px solid #ddd;
 padding:2px 6px;text-align:left;vertical-align:top}th{background:#f0f0f0}
-.est{color:#a40;font-style:italic}nav a{margin-right:12px}
+.est{color:#a40;font-style:italic}nav{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0}
 """
 
 
@@ -595,7 +595,10 @@ def write_report(
                 ("written", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 ("store", store.path.name),
                 ("dataset hash", current),
-                ("runs", ", ".join(ids)),
+                (
+                    "scenario runs",
+                    f"{len(ids)} (run id, spec hash and dataset hash of each in its section)",
+                ),
             )
         )
         + warn
