@@ -569,7 +569,8 @@ def write_report(
     ranking = rank(net, params)
     names = dict(zip(net.ids, net.entities["name"].astype(str), strict=True))
     _dataset_section(page, net, params, ranking)
-    runs = [load_run(store, r) for r in ids]
+    table = store.runs()
+    runs = [load_run(store, r, runs=table) for r in ids]
     _across_section(page, runs, ranking, names)
     io = load_bea(2023, domestic=True)
     for run in runs:
