@@ -3,7 +3,8 @@
 Every string constant and comment of ``src/lahar/**/*.py`` is scanned for the ids of
 ``entities.csv`` and ``exposures.csv`` (as whole words: ``pjm`` matches, the parameter id
 ``pjm_peak_load`` does not). Docstrings are skipped: their examples build their own toy
-networks, whose ids may coincide with the dataset's.
+networks, whose ids may coincide with the dataset's. HTML tag names (``<meta``, ``</meta``) are
+markup, not ids, and are skipped too.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 def find_ids(source: str, ids: set[str]) -> list[tuple[int, str]]:
     """(line, id) of each dataset id in the string constants and comments of ``source``."""
-    word = re.compile(r"[A-Za-z0-9_]+")
+    word = re.compile(r"(?<![A-Za-z0-9_</])[A-Za-z0-9_]+")  # a whole word, not an HTML tag name
     tree = ast.parse(source)
     skip = _docstrings(tree)
     hits: list[tuple[int, str]] = []
@@ -62,10 +63,11 @@ def f(net):
     focus = ("nvidia", "amd")  # curated in code: bad
     flows = net.fact("revenue")
     label = f"deal {x} X0119"
+    page = "<meta charset='utf-8'></meta> by meta"  # tag names are markup; the last is an id
     return focus, flows, label  # pjm_peak_load is a parameter id, not an entity id
 '''
-    assert {"nvidia", "amd", "X0119"} <= dataset_ids
-    assert find_ids(snippet, dataset_ids) == [(4, "amd"), (4, "nvidia"), (6, "X0119")]
+    assert {"nvidia", "amd", "X0119", "meta"} <= dataset_ids
+    assert find_ids(snippet, dataset_ids) == [(4, "amd"), (4, "nvidia"), (6, "X0119"), (7, "meta")]
 
 
 def test_no_dataset_id_in_the_package(dataset_ids) -> None:

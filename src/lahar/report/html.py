@@ -611,8 +611,8 @@ def write_report(
     figures = _script_json(page.figures)
     doc = (
         # tag names in capitals: the id checker of tests/test_no_ids_in_code.py reads words
-        '<!DOCTYPE html><html lang="en"><head><META charset="utf-8">'
-        '<META name="viewport" content="width=device-width, initial-scale=1">'
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>lahar report</title><style>{_CSS}</style>"
         f'<script type="text/javascript">{_plotly_js()}</script></head><body>'
         f"{header}<main>{body}{sources}</main>"
