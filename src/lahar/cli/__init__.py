@@ -141,7 +141,17 @@ def _root(
 
 
 # One module per command group, each with register(app). Add new groups here.
-_COMMAND_MODULES = ("scenario", "run", "data", "sql", "macro", "analyze", "abm", "analysis")
+_COMMAND_MODULES = (
+    "scenario",
+    "run",
+    "data",
+    "sql",
+    "macro",
+    "analyze",
+    "abm",
+    "analysis",
+    "serve",
+)
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"lahar.cli.{_name}").register(app)
