@@ -155,6 +155,7 @@ _COMMAND_MODULES = (
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"lahar.cli.{_name}").register(app)
+importlib.import_module("lahar.cli.report").register(app)  # lahar report: the HTML report
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -87,8 +87,23 @@ def run_cmd(
     detail: Annotated[
         bool, typer.Option("--detail", help="Channels and firms of every scenario.")
     ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Folder of the HTML report of the runs (default: lahar-report beside the store).",
+            show_default=False,
+            file_okay=False,
+        ),
+    ] = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Do not write the HTML report.")
+    ] = False,
 ) -> None:
-    """Run scenarios with Monte Carlo on the shipped data, store them and print the headlines."""
+    """Run scenarios with Monte Carlo on the shipped data, store them and print the headlines.
+
+    Ends by writing the HTML report of the runs (`lahar report`) and printing where it is.
+    """
     from lahar.data import load_bea, load_network, load_parameters
     from lahar.report import defaults_table, headline_table, scenarios_table
     from lahar.scenarios import builtin_scenario, builtin_scenarios, load_scenario, run_scenario
@@ -172,6 +187,8 @@ def run_cmd(
             s.insert(1, "scenario", r.scenario)
             frames.append(s)
         print_frame(pd.concat(frames, ignore_index=True), fmt=fmt)
+        if not no_report:  # stdout holds the table: say where the report is on stderr
+            typer.echo(_write_report(st, results, report, Path(path)), err=True)
         return
     if len(results) > 2 and not detail:
         print_frame(
@@ -200,6 +217,20 @@ def run_cmd(
         f"{path}.runs/. See one again with `lahar results latest`.",
         highlight=False,
     )
+    if not no_report:
+        with console.status("writing the report"):
+            line = _write_report(st, results, report, Path(path))
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def _write_report(st: Any, results: list[Any], out: Path | None, store: Path) -> str:
+    """Write the HTML report of ``results``; return the line saying where it is."""
+    from lahar.cli.report import default_report_dir, report_written
+    from lahar.report.html import write_report
+
+    with fail_on_lahar_error():
+        written = write_report(st, [r.run_id for r in results], out or default_report_dir(store))
+    return report_written(written)
 
 
 def results_cmd(
