@@ -18,11 +18,13 @@ __all__ = [
     "Exposure",
     "Fact",
     "Figure",
+    "FigureInfo",
     "HeadlineRow",
     "Info",
     "EntityLoss",
     "Message",
     "Page",
+    "PlotlyFigure",
     "Progress",
     "QuantityIn",
     "QuantityOut",
@@ -328,6 +330,20 @@ class ResultRow(BaseModel):
     key: dict[str, str] | None
     metric: str
     value: float | None
+
+
+class FigureInfo(BaseModel):
+    """A chart the API can draw: its name and title."""
+
+    name: str
+    title: str
+
+
+class PlotlyFigure(FigureInfo):
+    """A plotly chart as ``Plotly.newPlot(div, data, layout)`` takes it."""
+
+    data: list[dict[str, Any]]
+    layout: dict[str, Any]
 
 
 class SqlRequest(BaseModel):

@@ -36,7 +36,10 @@ from lahar import __version__
 from lahar.data import load_bea, load_parameters, schema
 from lahar.errors import DataError, LaharError, QueryError
 from lahar.report import LABELS, TITLES, TOPICS, all_tables, display_table, headline_table
+from lahar.report.figures import figure_json
+from lahar.report.runs import StoredRun, load_run
 from lahar.scenarios import (
+    HEADLINES,
     Quantity,
     builtin_scenario,
     builtin_scenarios,
@@ -48,6 +51,13 @@ from lahar.scenarios import Scenario as Spec
 from lahar.store import Store, sandboxed_query
 from lahar.web import _models as m
 from lahar.web._data import Dataset, cell, records
+from lahar.web._figures import (
+    DATASET_FIGURES,
+    RUN_FIGURES,
+    compare_figure,
+    dataset_figure,
+    run_figure,
+)
 from lahar.web._runs import QueueFull, RunQueue, job_summary
 
 __all__ = ["MAX_DRAWS", "SQL_TIMEOUT_S", "create_app"]
@@ -58,6 +68,8 @@ SQL_TIMEOUT_S = 10.0
 """Time limit of a query posted to ``/api/sql``, in seconds."""
 
 _STATIC = "static"
+_KEEP_RUNS = 16
+_KEEP_FIGURES = 128
 Limit = Query(100, ge=1, le=1000, description="Rows per page (1-1000).")
 Offset = Query(0, ge=0, le=10**9, description="Rows to skip.")
 
@@ -112,6 +124,9 @@ def _not_found(what: str) -> HTTPException:
 
 
 _E404: dict[int | str, dict[str, Any]] = {404: {"model": m.Message, "description": "Unknown id."}}
+_E409: dict[int | str, dict[str, Any]] = {
+    409: {"model": m.Message, "description": "The run has not finished (or failed)."}
+}
 _E400: dict[int | str, dict[str, Any]] = {
     400: {"model": m.Message, "description": "The body is not JSON."}
 }
@@ -134,6 +149,8 @@ class _App:
         )
         self._analytics: dict[str, pd.DataFrame] | None = None
         self._scenarios: dict[str, m.Scenario] | None = None
+        self._figures: dict[tuple[str, str], dict[str, Any]] = {}
+        self._stored: dict[str, StoredRun] = {}
 
     # ------------------------------------------------------------------ cached views
     def analytics(self) -> dict[str, pd.DataFrame]:
@@ -193,6 +210,36 @@ class _App:
                 )
             )
         return out
+
+    def dataset_figure(self, name: str) -> dict[str, Any]:
+        key = ("dataset", name)
+        if key not in self._figures:
+            fig = dataset_figure(name, self.data.network, self.params, self.analytics())
+            self._figures[key] = figure_json(fig)
+        return self._figures[key]
+
+    def stored_run(self, run_id: str) -> StoredRun:
+        """A finished run read back (kept: a finished run never changes)."""
+        if run_id not in self._stored:
+            if len(self._stored) >= _KEEP_RUNS:
+                self._stored.pop(next(iter(self._stored)))
+            self._stored[run_id] = load_run(self.store, run_id)
+        return self._stored[run_id]
+
+    def run_figure(self, run_id: str, name: str) -> dict[str, Any] | None:
+        key = (run_id, name)
+        if key not in self._figures:
+            fig = run_figure(name, self.stored_run(run_id), self.names())
+            if fig is None:
+                return None
+            if len(self._figures) >= _KEEP_FIGURES:
+                self._figures.pop(next(k for k in self._figures if k[0] != "dataset"))
+            self._figures[key] = figure_json(fig)
+        return self._figures[key]
+
+    def names(self) -> dict[str, str]:
+        e = self.data.entities
+        return dict(zip(e["id"].astype(str), e["name"].astype(str), strict=True))
 
     # ------------------------------------------------------------------ runs
     def run_rows(self) -> pd.DataFrame:
@@ -541,6 +588,19 @@ def _routes(app: FastAPI, s: _App) -> None:  # noqa: C901 - one place lists ever
             "data": records(page),
         }
 
+    # ------------------------------------------------------------------ charts
+    @get("/api/figures", response_model=list[m.FigureInfo], tags=["charts"])
+    def figures() -> list[dict[str, str]]:
+        """Charts of the dataset (those of the HTML report)."""
+        return [{"name": k, "title": v} for k, v in DATASET_FIGURES.items()]
+
+    @get("/api/figures/{name}", response_model=m.PlotlyFigure, responses=_E404, tags=["charts"])
+    def figure(name: str) -> dict[str, Any]:
+        """One chart of the dataset as plotly JSON (``Plotly.newPlot(div, data, layout)``)."""
+        if name not in DATASET_FIGURES:
+            raise _not_found(f"No chart {name!r}; the charts are {', '.join(DATASET_FIGURES)}.")
+        return {"name": name, "title": DATASET_FIGURES[name], **s.dataset_figure(name)}
+
     # ------------------------------------------------------------------ scenarios
     @get("/api/scenarios", response_model=list[m.Scenario], tags=["scenarios"])
     def scenarios() -> list[m.Scenario]:
@@ -697,6 +757,71 @@ def _routes(app: FastAPI, s: _App) -> None:  # noqa: C901 - one place lists ever
             if it["entity"] in ("None", "nan", "<NA>"):
                 it["entity"] = None
         return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+    def _finished(run_id: str) -> None:
+        out, _ = _run_or_404(run_id)
+        if out["status"] != "done" or out["scenario"] is None:
+            raise HTTPException(
+                status_code=409,
+                detail=f"Run {run_id} is {out['status']}"
+                + ("" if out["scenario"] else " and not a scenario run")
+                + "; charts are drawn for finished scenario runs.",
+            )
+
+    @get(
+        "/api/runs/{run_id}/figures",
+        response_model=list[m.FigureInfo],
+        responses={**_E404, **_E409},
+        tags=["charts"],
+    )
+    def run_figures(run_id: str) -> list[dict[str, str]]:
+        """Charts of a finished scenario run."""
+        _finished(run_id)
+        shown = [n for n in RUN_FIGURES if n != "distribution"]
+        if not s.stored_run(run_id).draws_table.empty:
+            shown.insert(2, "distribution")
+        return [{"name": n, "title": RUN_FIGURES[n]} for n in shown]
+
+    @get(
+        "/api/runs/{run_id}/figures/{name}",
+        response_model=m.PlotlyFigure,
+        responses={**_E404, **_E409},
+        tags=["charts"],
+    )
+    def run_figure_json(run_id: str, name: str) -> dict[str, Any]:
+        """One chart of a finished scenario run as plotly JSON."""
+        _finished(run_id)
+        if name not in RUN_FIGURES:
+            raise _not_found(f"No run chart {name!r}; the charts are {', '.join(RUN_FIGURES)}.")
+        fig = s.run_figure(run_id, name)
+        if fig is None:
+            raise _not_found(f"Run {run_id} has no data for the chart {name!r}.")
+        return {"name": name, "title": RUN_FIGURES[name], **fig}
+
+    @get(
+        "/api/compare",
+        response_model=m.PlotlyFigure,
+        responses={**_E404, **_E409},
+        tags=["charts"],
+    )
+    def compare(
+        a: str = Query(..., max_length=100, description="A finished scenario run."),
+        b: str = Query(..., max_length=100, description="Another one."),
+        outcome: str = Query(
+            "loss_total",
+            description="A headline outcome.",
+            json_schema_extra={"enum": list(HEADLINES)},
+        ),
+    ) -> dict[str, Any]:
+        """One outcome of two runs side by side: 5-95 % band, median and mean of each."""
+        _choice(outcome, HEADLINES, ["query", "outcome"])
+        for rid in (a, b):
+            _finished(rid)
+        ra, rb = s.stored_run(a), s.stored_run(b)
+        runs = {f"A: {ra.scenario} ({a[:8]})": ra, f"B: {rb.scenario} ({b[:8]})": rb}
+        label = LABELS.get(outcome, (outcome, ""))[0].strip()
+        fig = figure_json(compare_figure(runs, outcome))
+        return {"name": "compare", "title": f"{label}: run A and run B", **fig}
 
     # ------------------------------------------------------------------ sandboxed SQL
     @app.post("/api/sql", response_model=m.SqlResult, responses=_E400, tags=["sql"])

@@ -76,6 +76,7 @@ function showTab(name) {
     $(`#${tab.getAttribute("aria-controls")}`).hidden = !on;
   }
   if (name === "compare") loadRunChoices();
+  if (name === "charts") loadDatasetCharts();
   window.dispatchEvent(new Event("resize")); // plotly charts size to their now-visible box
 }
 
@@ -155,50 +156,47 @@ async function showEntity(id) {
 }
 
 // ---------------------------------------------------------------------------- charts
-// Draw the figures of a run into a container: one div per figure, plotly JSON from the API.
-async function drawRunCharts(container, run, prefix) {
-  const nodes = [];
-  for (const fig of runCharts(run)) {
-    const div = el("div", { class: "chart", id: `${prefix}-${fig.name}`, role: "img", "aria-label": fig.title });
-    nodes.push([div, fig]);
+// Charts are the HTML report's figures, sent by the API as plotly JSON.
+async function drawFigure(div, url) {
+  const fig = await api(url);
+  div.setAttribute("aria-label", fig.title);
+  await Plotly.newPlot(div, fig.data, fig.layout, { displaylogo: false, responsive: true });
+  return fig;
+}
+
+// Every chart of a finished run, one div each (ids: PREFIX-NAME).
+async function drawRunCharts(container, runId, prefix) {
+  delete container.dataset.drawn;
+  const list = await api(`/api/runs/${runId}/figures`);
+  const divs = list.map((f) => el("div", { class: "chart", id: `${prefix}-${f.name}`, role: "img", "aria-label": f.title }));
+  container.replaceChildren(...divs);
+  for (const [k, f] of list.entries()) {
+    await drawFigure(divs[k], `/api/runs/${runId}/figures/${f.name}`);
   }
-  container.replaceChildren(...nodes.map(([d]) => d));
-  for (const [div, fig] of nodes) {
-    await Plotly.newPlot(div, fig.data, fig.layout, { displaylogo: false, responsive: true });
+  container.dataset.drawn = runId; // every chart is on the page
+}
+
+async function loadDatasetCharts() {
+  const sel = $("#dataset-figure");
+  if (sel.options.length) return;
+  try {
+    const list = await api("/api/figures");
+    sel.replaceChildren(...list.map((f) => el("option", { value: f.name }, f.title)));
+    await showDatasetChart();
+  } catch (err) {
+    $("#dataset-chart-status").textContent = `Could not load the charts: ${err.message}`;
   }
 }
 
-// The headline losses of a run as bars (mean) with 5-95 % whiskers.
-function runCharts(run) {
-  const rows = run.headline.filter((h) => h.unit === "usd" && h.mean !== null);
-  const labels = rows.map((h) => h.label);
-  return [{
-    name: "headline-losses",
-    title: `Losses and changes in USD: ${run.scenario}`,
-    data: [{
-      type: "bar",
-      orientation: "h",
-      y: labels,
-      x: rows.map((h) => h.mean),
-      error_x: {
-        type: "data",
-        symmetric: false,
-        array: rows.map((h) => (h.q95 ?? h.mean) - h.mean),
-        arrayminus: rows.map((h) => h.mean - (h.q05 ?? h.mean)),
-      },
-      hovertext: rows.map((h) => `${h.text} (${h.band})`),
-      hoverinfo: "y+text",
-      marker: { color: "#8c4a2f" },
-    }],
-    layout: {
-      title: { text: `Mean over ${run.draws} draws, 5–95 % band` },
-      margin: { l: 300, r: 20, t: 40, b: 40 },
-      height: 80 + 26 * rows.length,
-      yaxis: { autorange: "reversed", automargin: true },
-      xaxis: { title: { text: "USD" } },
-      font: { family: "system-ui, sans-serif", size: 12 },
-    },
-  }];
+async function showDatasetChart() {
+  const name = $("#dataset-figure").value;
+  $("#dataset-chart-status").textContent = "Drawing…";
+  try {
+    await drawFigure($("#dataset-chart"), `/api/figures/${encodeURIComponent(name)}`);
+    $("#dataset-chart-status").textContent = "";
+  } catch (err) {
+    $("#dataset-chart-status").textContent = `Could not draw ${name}: ${err.message}`;
+  }
 }
 
 // ---------------------------------------------------------------------------- scenarios
@@ -210,7 +208,8 @@ function quantityControl(q, i) {
   const max = share ? 1 : Math.max(1, 2 * Math.abs(hi));
   const step = share ? 0.01 : max / 200;
   const box = el("fieldset", { class: "quantity", id: `q-${i}`, "data-name": q.name });
-  box.append(el("legend", {}, `${q.name}`, el("span", { class: "muted" }, q.source ? ` (${q.source})` : "")));
+  const basis = q.param ? `parameters.csv: ${q.param}` : q.source;
+  box.append(el("legend", {}, `${q.name}`, el("span", { class: "muted" }, basis ? ` (${basis})` : "")));
   const ends = q.drawn ? [["low", q.low], ["high", q.high]] : [["value", q.value]];
   for (const [end, v] of ends) {
     const id = `q-${i}-${end}`;
@@ -312,7 +311,7 @@ async function showRun(run) {
       el("td", { class: "num" }, l.default_probability === null ? "–" : `${(100 * l.default_probability).toFixed(0)}%`),
       el("td", { class: "num" }, fmtNumber(l.mean, "USD")),
       el("td", { class: "num" }, fmtNumber(l.q95, "USD")))));
-  await drawRunCharts($("#run-charts"), run, "run-chart");
+  await drawRunCharts($("#run-charts"), run.run_id, "run-chart");
 }
 
 // ---------------------------------------------------------------------------- compare
@@ -362,8 +361,11 @@ async function compareRuns(event) {
         el("td", { class: "num" }, o.text), el("td", {}, o.band));
     }));
     $("#compare-status").textContent = "";
-    await drawRunCharts($("#compare-charts-a"), ra, "compare-a-chart");
-    await drawRunCharts($("#compare-charts-b"), rb, "compare-b-chart");
+    delete $("#compare-result").dataset.drawn;
+    await drawFigure($("#compare-fan"), `/api/compare?a=${a}&b=${b}&outcome=${$("#compare-outcome").value}`);
+    await drawFigure($("#compare-chart-a"), `/api/runs/${a}/figures/waterfall`);
+    await drawFigure($("#compare-chart-b"), `/api/runs/${b}/figures/waterfall`);
+    $("#compare-result").dataset.drawn = `${a} ${b}`;
   } catch (err) {
     $("#compare-status").textContent = `Could not compare: ${err.message}`;
   }
@@ -387,6 +389,7 @@ async function start() {
   $("#scenario-select").addEventListener("change", (e) => showScenario(e.target.value));
   $("#run-form").addEventListener("submit", submitRun);
   $("#compare-form").addEventListener("submit", compareRuns);
+  $("#dataset-figure").addEventListener("change", showDatasetChart);
 
   try {
     const info = await api("/api/info");
