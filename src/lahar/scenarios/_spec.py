@@ -384,7 +384,8 @@ def with_quantities(spec: Scenario, changes: Mapping[str, Quantity]) -> Scenario
     changes : mapping of str to Quantity
         New quantities by name (:func:`shock_quantities`). A new quantity keeps the old one's
         ``name`` (so results stay comparable) and, when it gives none, gets the source
-        ``"assumption: changed by the user"``.
+        ``"assumption: changed by the user"``. A quantity made fixed leaves the spec's
+        correlations (a fixed number correlates with nothing).
 
     Returns
     -------
@@ -426,6 +427,8 @@ def with_quantities(spec: Scenario, changes: Mapping[str, Quantity]) -> Scenario
         new.setdefault("source", "assumption: changed by the user")
         raw["shocks"][old.shock][old.field] = new
         by_place[(old.shock, old.field)] = name
+    fixed = {name for name, q in changes.items() if not q.drawn}
+    raw["correlations"] = [c for c in raw["correlations"] if not fixed & {c[0], c[1]}]
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -49,15 +49,10 @@ from lahar.scenarios import (
 )
 from lahar.scenarios import Scenario as Spec
 from lahar.store import Store, sandboxed_query
+from lahar.web import _figures as figs
 from lahar.web import _models as m
 from lahar.web._data import Dataset, cell, records
-from lahar.web._figures import (
-    DATASET_FIGURES,
-    RUN_FIGURES,
-    compare_figure,
-    dataset_figure,
-    run_figure,
-)
+from lahar.web._figures import DATASET_FIGURES, RUN_FIGURES
 from lahar.web._runs import QueueFull, RunQueue, job_summary
 
 __all__ = ["MAX_DRAWS", "SQL_TIMEOUT_S", "create_app"]
@@ -214,7 +209,7 @@ class _App:
     def dataset_figure(self, name: str) -> dict[str, Any]:
         key = ("dataset", name)
         if key not in self._figures:
-            fig = dataset_figure(name, self.data.network, self.params, self.analytics())
+            fig = figs.dataset_figure(name, self.data.network, self.params, self.analytics())
             self._figures[key] = figure_json(fig)
         return self._figures[key]
 
@@ -229,7 +224,7 @@ class _App:
     def run_figure(self, run_id: str, name: str) -> dict[str, Any] | None:
         key = (run_id, name)
         if key not in self._figures:
-            fig = run_figure(name, self.stored_run(run_id), self.names())
+            fig = figs.run_figure(name, self.stored_run(run_id), self.names())
             if fig is None:
                 return None
             if len(self._figures) >= _KEEP_FIGURES:
@@ -788,7 +783,7 @@ def _routes(app: FastAPI, s: _App) -> None:  # noqa: C901 - one place lists ever
         responses={**_E404, **_E409},
         tags=["charts"],
     )
-    def run_figure_json(run_id: str, name: str) -> dict[str, Any]:
+    def run_figure(run_id: str, name: str) -> dict[str, Any]:
         """One chart of a finished scenario run as plotly JSON."""
         _finished(run_id)
         if name not in RUN_FIGURES:
@@ -820,7 +815,7 @@ def _routes(app: FastAPI, s: _App) -> None:  # noqa: C901 - one place lists ever
         ra, rb = s.stored_run(a), s.stored_run(b)
         runs = {f"A: {ra.scenario} ({a[:8]})": ra, f"B: {rb.scenario} ({b[:8]})": rb}
         label = LABELS.get(outcome, (outcome, ""))[0].strip()
-        fig = figure_json(compare_figure(runs, outcome))
+        fig = figure_json(figs.compare_figure(runs, outcome))
         return {"name": "compare", "title": f"{label}: run A and run B", **fig}
 
     # ------------------------------------------------------------------ sandboxed SQL
