@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lahar.data import DATA_DIR
+from lahar.store import Store
 from tests.web.conftest import MINI, wait_for_run
 
 
@@ -356,12 +357,19 @@ def test_unknown_ids_and_paths_are_404(client, url):
     assert client.get(url).status_code == 404
 
 
-def test_charts_of_an_unfinished_or_unknown_run(client):
+def test_charts_of_an_unknown_or_other_run(client, shipped_store):
     r = client.get("/api/runs/nope/figures")
     assert r.status_code == 404
-    runs = _get(client, "/api/runs?limit=1000")["items"]
-    done = next(x["run_id"] for x in runs if x["status"] == "done")
+    posted = client.post("/api/runs", json={"scenario": "grid_cap", "draws": 64}).json()
+    done = wait_for_run(lambda u: _get(client, u), posted["run_id"])["run_id"]
     assert client.get(f"/api/runs/{done}/figures/nope").status_code == 404
+    # a run that is not a scenario run (here recorded by another writer) has no charts: 409
+    other = Store(shipped_store).record_run("analyze gap", {"topic": "gap"})
+    listed = _get(client, f"/api/runs/{other}")
+    assert (listed["status"], listed["scenario"], listed["headline"]) == ("done", None, [])
+    r = client.get(f"/api/runs/{other}/figures")
+    assert r.status_code == 409
+    assert "not a scenario run" in r.json()["detail"]
 
 
 # ---------------------------------------------------------------------------- SQL sandbox
