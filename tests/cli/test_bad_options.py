@@ -179,6 +179,9 @@ CASES = [
     (["results", "latest", "--store", "{tmp}/none.duckdb"], EXIT_FAILED, ["no store", "lahar run"]),
     (["results", "nope", "--store", "{store}"], EXIT_FAILED, ["no scenario run"]),
     (["scenario", "show", "ai_bus"], EXIT_FAILED, ["Did you mean ai_bust"]),
+    (["report", "--store", "{tmp}/none.duckdb"], EXIT_FAILED, ["no store", "lahar run"]),
+    (["report", "nope", "--store", "{store}"], EXIT_FAILED, ["no finished scenario run"]),
+    (["report", "--store", "{store}", "--out", "{file}"], EXIT_USAGE, ["'--out'", "is a file"]),
     (["scenario", "validate", "{file}"], EXIT_FAILED, ["invalid TOML"]),
     # the root
     (["bogus"], EXIT_USAGE, ["No such command"]),
@@ -210,7 +213,7 @@ def _fill(args: list[str], folders: dict[str, str], tmp: Path) -> list[str]:
 def test_every_command_is_covered():
     covered = {tuple(a[:2]) if a[0] == "data" else (a[0],) for a, *_ in CASES}
     assert {("analyze",), ("macro",), ("sql",), ("run",), ("summary",), ("results",)} <= covered
-    assert {("scenario",)} <= covered
+    assert {("scenario",), ("report",)} <= covered
     assert {("data", "validate"), ("data", "import"), ("data", "export")} <= covered
 
 

@@ -85,6 +85,15 @@ def _fig(title: str, **layout: Any) -> go.Figure:
     return fig
 
 
+def _horizontal(fig: go.Figure, left: int, height: int | None = None, **xaxis: Any) -> None:
+    """Finish a chart of horizontal bars: labels top-down, room for them on the left."""
+    fig.update_xaxes(**xaxis)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(
+        margin={**_LAYOUT["margin"], "l": left}, **({"height": height} if height else {})
+    )
+
+
 def _bn(values: Any) -> NDArray[np.float64]:
     return np.asarray(values, dtype=np.float64) / BN
 
@@ -463,9 +472,7 @@ def concentration_figure(savings: pd.DataFrame, index: pd.DataFrame | None = Non
             orientation="h",
         )
     )
-    fig.update_xaxes(title_text="USD billion")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin={**_LAYOUT["margin"], "l": 260})
+    _horizontal(fig, 260, title_text="USD billion")
     return fig
 
 
@@ -492,9 +499,7 @@ def power_figure(load: pd.DataFrame) -> go.Figure:
             name="TWh per year",
         )
     )
-    fig.update_xaxes(title_text="TWh per year")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin={**_LAYOUT["margin"], "l": 330})
+    _horizontal(fig, 330, title_text="TWh per year")
     return fig
 
 
@@ -575,9 +580,7 @@ def defaults_figure(
             name="default probability",
         )
     )
-    fig.update_xaxes(title_text="share of draws in default", range=[0, 1], tickformat=".0%")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin={**_LAYOUT["margin"], "l": 220})
+    _horizontal(fig, 220, title_text="share of draws in default", range=[0, 1], tickformat=".0%")
     return fig
 
 
@@ -631,9 +634,7 @@ def distribution_figure(draws: pd.DataFrame, outcomes: Sequence[str] | None = No
             name="median",
         )
     )
-    fig.update_xaxes(title_text="USD billion")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin={**_LAYOUT["margin"], "l": 260})
+    _horizontal(fig, 260, title_text="USD billion")
     return fig
 
 
@@ -771,9 +772,7 @@ def importance_figure(
                 name=LABELS.get(col, (col, ""))[0].strip(),
             )
         )
-    fig.update_xaxes(title_text="USD billion")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin={**_LAYOUT["margin"], "l": 220}, height=520)
+    _horizontal(fig, 220, height=520, title_text="USD billion")
     return fig
 
 

