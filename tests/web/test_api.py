@@ -259,7 +259,8 @@ def test_compare_two_runs(client):
     fig = _get(client, f"/api/compare?a={ids[0]}&b={ids[1]}&outcome=ai_capex_cut")
     assert len(fig["data"]) >= 2
     text = json.dumps(fig["data"])
-    assert ids[0][:8] in text and ids[1][:8] in text
+    assert ids[0][:8] in text
+    assert ids[1][:8] in text
 
 
 def test_the_queue_is_bounded(client):
@@ -439,7 +440,8 @@ def test_dashboard_assets_are_local(client):
     assert js.content == bundled.read_bytes()
     for asset in ("/static/app.js", "/static/style.css"):
         body = client.get(asset).text
-        assert "http://" not in body and "https://" not in body, asset
+        assert "http://" not in body, asset
+        assert "https://" not in body, asset
     assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
 
 

@@ -76,7 +76,8 @@ def test_run_a_scenario_and_see_its_charts(live, watched, tmp_path):
     page = watched.page
     page.goto(live.url + "/")
     status = _run_in_browser(page, "ai_bust", 128)
-    assert "done" in status and "128 of 128 draws" in status
+    assert "done" in status
+    assert "128 of 128 draws" in status
     charts = page.locator("#run-charts .js-plotly-plot")
     assert charts.count() == len(
         live.get(f"/api/runs/{page.get_attribute('#run-charts', 'data-drawn')}/figures")
@@ -125,7 +126,8 @@ def test_compare_two_runs_side_by_side(live, watched):
     for div in ("#compare-fan", "#compare-chart-a", "#compare-chart-b"):
         assert page.locator(f"{div}.js-plotly-plot .main-svg").count() >= 1, div
     params = page.inner_text("#compare-params")
-    assert "0.1 to 0.3" in params and "0.1 to 0.6" in params
+    assert "0.1 to 0.3" in params
+    assert "0.1 to 0.6" in params
     assert page.locator("#compare-table tbody tr").count() > 10
     _clean(watched)
 

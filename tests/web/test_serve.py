@@ -66,7 +66,8 @@ def test_serve_listens_on_loopback_and_creates_the_store(tmp_path: Path):
 def test_bad_port_names_the_option():
     res = CliRunner().invoke(app, ["serve", "--port", "70000"])
     assert res.exit_code == 2
-    assert "--port" in res.output and "65535" in res.output
+    assert "--port" in res.output
+    assert "65535" in res.output
 
 
 def test_a_port_in_use_is_one_line(tmp_path: Path):
