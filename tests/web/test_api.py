@@ -429,6 +429,8 @@ def test_openapi_schema_lists_every_endpoint(client):
 def test_dashboard_assets_are_local(client):
     html = client.get("/").text
     assert 'src="/vendor/plotly.min.js"' in html
+    # an inline icon: chromium's /favicon.ico request would be a 404 and a console error
+    assert '<link rel="icon" href="data:,">' in html
     assert "http://" not in html.replace('href="/openapi.json"', "")
     assert "https://" not in html
     js = client.get("/vendor/plotly.min.js")
