@@ -446,22 +446,40 @@ class Store:
         *,
         spec_hash: str | None = None,
         seed: int | None = None,
+        run_id: str | None = None,
     ) -> str:
         """Record a run as ``running`` before it computes; return its id.
 
         Draw-level results go to :meth:`run_dir` while it runs; :meth:`end_run` marks it done
         or failed. A run whose process died stays ``running`` and :meth:`runs` shows it as
-        ``killed``; earlier runs are never touched.
+        ``killed``; earlier runs are never touched. ``run_id`` (a UUID string) lets a caller
+        that announced the run before it started (the web API's queue) keep its id; by
+        default a new UUID4 is made.
+
+        Raises
+        ------
+        StoreError
+            The store is read-only, ``run_id`` is not a UUID, or a run of that id exists.
         """
         if self.read_only:
             raise StoreError(f"Store {self.path} is open read-only.")
         from lahar import __version__
 
-        run_id = str(uuid.uuid4())
+        if run_id is None:
+            run_id = str(uuid.uuid4())
+        else:
+            try:
+                run_id = str(uuid.UUID(run_id))
+            except (TypeError, ValueError, AttributeError):
+                raise StoreError(
+                    f"The 'run_id' parameter of Store.begin_run() must be a UUID string. Got {run_id!r} instead."
+                ) from None
         with self.connect() as con:
             digest = con.execute(
                 "SELECT value FROM lahar_meta WHERE key = 'dataset_digest'"
             ).fetchone()
+            if _scalar(con, "SELECT count(*) FROM runs WHERE run_id = ?", [run_id]):
+                raise StoreError(f"Store {self.path} already holds a run {run_id}.")
             con.execute(
                 "INSERT INTO runs (run_id, created_at, command, params, lahar_version, "
                 "dataset_digest, status, spec_hash, seed, pid, host) "

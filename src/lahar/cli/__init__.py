@@ -146,6 +146,7 @@ _COMMAND_MODULES = ("scenario", "run", "data", "sql", "macro", "analyze", "abm",
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"lahar.cli.{_name}").register(app)
 importlib.import_module("lahar.cli.report").register(app)  # lahar report: the HTML report
+importlib.import_module("lahar.cli.serve").register(app)  # lahar serve: REST API and dashboard
 
 
 def main() -> None:

@@ -8,7 +8,8 @@
 * :func:`sensitivity` (Sobol indices), :func:`discover` (scenario discovery),
   :func:`reverse_stress` (the threshold of a shock) and :func:`rank` (systemic importance):
   what drives the outcome.
-* :class:`Scenario` specs (TOML; :func:`load_scenario`, :func:`builtin_scenario`), the full
+* :class:`Scenario` specs (TOML; :func:`load_scenario`, :func:`builtin_scenario`; their main
+  parameters :func:`shock_quantities`, changed by :func:`with_quantities`), the full
   cascade of a block of draws (:func:`evaluate`) and the Monte Carlo (:func:`run_scenario`,
   local or on Dask, bit-identical for any chunking).
 """
@@ -47,11 +48,14 @@ from lahar.scenarios._spec import (
     SHOCK_KINDS,
     Quantity,
     Scenario,
+    ShockQuantity,
     builtin_scenario,
     builtin_scenarios,
     load_scenario,
     parse_scenario,
     scenario_hash,
+    shock_quantities,
+    with_quantities,
 )
 from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
 
@@ -67,6 +71,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "SensitivityResult",
+    "ShockQuantity",
     "StressThreshold",
     "builtin_scenario",
     "builtin_scenarios",
@@ -82,7 +87,9 @@ __all__ = [
     "run_scenario",
     "scenario_hash",
     "sensitivity",
+    "shock_quantities",
     "values",
+    "with_quantities",
     "CascadeInputs",
     "MacroSummary",
     "PowerBust",

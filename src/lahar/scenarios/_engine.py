@@ -45,7 +45,7 @@ from lahar.errors import DataError
 from lahar.macro.markets import savings_losses
 from lahar.network import GRID_KINDS, LAYERS, STATUSES, Network
 from lahar.scenarios._macro import ai_exposure_of_kind, capex_bust, power_bust
-from lahar.scenarios._spec import Quantity, Scenario
+from lahar.scenarios._spec import Quantity, Scenario, shock_quantities
 from lahar.scenarios._system import CascadeInputs, cascade_inputs, commitment_values
 
 __all__ = [
@@ -245,6 +245,7 @@ def make_context(
     """
     inputs = cascade_inputs(net, params)
     res = _Resolver(params)
+    qnames = {(q.shock, q.field): q.name for q in shock_quantities(spec)}
     shocks = []
     for i, sh in enumerate(spec.shocks):
         what = f"shock {i + 1} ({sh.kind})"
@@ -279,7 +280,7 @@ def make_context(
             info["mask"] = np.isin(net.ids, sh.entities)
         for fname, q in sh:
             if isinstance(q, Quantity):
-                info[fname] = res.add(f"{sh.kind}.{fname}", q, "shocks")
+                info[fname] = res.add(qnames[(i, fname)], q, "shocks")
             elif fname in ("years", "metric"):
                 info[fname] = q
         shocks.append(info)

@@ -153,6 +153,7 @@ def run_scenario(
     client: Any = None,
     store: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    run_id: str | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo: every draw one column of a vectorised full cascade.
 
@@ -177,6 +178,8 @@ def run_scenario(
         statistics to the ``results`` table.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
+    run_id : str, optional
+        Id to record the run under (a UUID string; default a new one); only with ``store``.
 
     Returns
     -------
@@ -199,7 +202,9 @@ def run_scenario(
     io = load_bea(2023, domestic=True) if table is None else table
     ctx = make_context(spec, net, p, io, seed=seed)
     h = scenario_hash(spec)
-    run_id = None
+    if run_id is not None and store is None:
+        msg = "The 'run_id' parameter of run_scenario() needs a store to record the run in."
+        raise DataError(msg)
     out_dir: Path | None = None
     if store is not None:
         run_id = store.begin_run(
@@ -207,6 +212,7 @@ def run_scenario(
             {"scenario": spec.name, "draws": n_draws, "seed": seed, "spec": spec.model_dump()},
             spec_hash=h,
             seed=seed,
+            run_id=run_id,
         )
         out_dir = store.run_dir(run_id)
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -24,8 +24,9 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -36,11 +37,14 @@ __all__ = [
     "SHOCK_KINDS",
     "Quantity",
     "Scenario",
+    "ShockQuantity",
     "builtin_scenario",
     "builtin_scenarios",
     "load_scenario",
     "parse_scenario",
     "scenario_hash",
+    "shock_quantities",
+    "with_quantities",
 ]
 
 
@@ -303,6 +307,141 @@ class Scenario(_Strict):
 def scenario_hash(spec: Scenario) -> str:
     """A stable digest of a spec's content (16 hex digits)."""
     return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()[:16]
+
+
+class ShockQuantity(NamedTuple):
+    """A quantity of a spec's shocks, by the name the Monte Carlo gives it.
+
+    Attributes
+    ----------
+    name : str
+        The quantity's ``name``, else ``<shock kind>.<field>``; a repeated name gets ``_2``,
+        ``_3``... in spec order (the column of the run's drawn inputs).
+    shock : int
+        Position of its shock in ``spec.shocks``.
+    field : str
+        The shock's field (e.g. ``paid_share``).
+    quantity : Quantity
+        The quantity itself.
+    share : bool
+        Whether the field is a share (every value in [0, 1]).
+    """
+
+    name: str
+    shock: int
+    field: str
+    quantity: Quantity
+    share: bool
+
+
+def shock_quantities(spec: Scenario) -> list[ShockQuantity]:
+    """The quantities of a spec's shocks, in spec order, with their unique names.
+
+    These are the scenario's main parameters: the sizes of its shocks. The names are those of
+    the drawn dimensions (:attr:`lahar.scenarios.Dim.name`) and fixed values of the Monte
+    Carlo, the keys :func:`with_quantities` takes.
+
+    Examples
+    --------
+    >>> spec = parse_scenario('''
+    ... name = "two"
+    ... title = "Two shortfalls"
+    ... [[shocks]]
+    ... kind = "revenue_shortfall"
+    ... kinds = ["ai_lab"]
+    ... shortfall = { low = 0.2, high = 0.4 }
+    ... [[shocks]]
+    ... kind = "revenue_shortfall"
+    ... kinds = ["neocloud"]
+    ... shortfall = 0.3
+    ... ''')
+    >>> [(q.name, q.shock, q.field) for q in shock_quantities(spec)]
+    [('revenue_shortfall.shortfall', 0, 'shortfall'), ('revenue_shortfall.shortfall_2', 1, 'shortfall')]
+    """
+    out: list[ShockQuantity] = []
+    taken: set[str] = set()
+    for i, sh in enumerate(spec.shocks):
+        for fname, q in sh:
+            if not isinstance(q, Quantity):
+                continue
+            base = q.name or f"{sh.kind}.{fname}"
+            name, k = base, 2
+            while name in taken:
+                name = f"{base}_{k}"
+                k += 1
+            taken.add(name)
+            out.append(ShockQuantity(name, i, fname, q, fname in _SHARES))
+    return out
+
+
+def with_quantities(spec: Scenario, changes: Mapping[str, Quantity]) -> Scenario:
+    """A copy of a spec with some shock quantities replaced, validated again.
+
+    Parameters
+    ----------
+    spec : Scenario
+        The spec.
+    changes : mapping of str to Quantity
+        New quantities by name (:func:`shock_quantities`). A new quantity keeps the old one's
+        ``name`` (so results stay comparable) and, when it gives none, gets the source
+        ``"assumption: changed by the user"``. A quantity made fixed leaves the spec's
+        correlations (a fixed number correlates with nothing).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    lahar.errors.DataError
+        An unknown name (the spec's names are listed), or a value the spec refuses (a share
+        outside [0, 1]); each problem names the quantity.
+
+    Examples
+    --------
+    >>> spec = builtin_scenario("capex_cut")
+    >>> new = with_quantities(spec, {"capex_cut.cut": Quantity(low=0.1, high=0.2)})
+    >>> (new.shocks[0].cut.low, new.shocks[0].cut.high)
+    (0.1, 0.2)
+    >>> with_quantities(spec, {"capex_cut.cut": Quantity(value=1.5)})
+    Traceback (most recent call last):
+    ...
+    lahar.errors.DataError: 1 problem found:
+    capex_cut: capex_cut.cut: a share: expected values in [0, 1], got 1.5
+    """
+    where = {q.name: q for q in shock_quantities(spec)}
+    unknown = [k for k in changes if k not in where]
+    if unknown:
+        msg = (
+            f"Scenario {spec.name} has no quantity {', '.join(map(repr, unknown))}; its "
+            f"quantities are {', '.join(where) or 'none'}."
+        )
+        raise DataError(msg)
+    raw = spec.model_dump()
+    by_place: dict[tuple[int, str], str] = {}
+    for name, q in changes.items():
+        old = where[name]
+        new = q.model_dump(exclude_none=True)
+        if old.quantity.name is not None:
+            new["name"] = old.quantity.name
+        new.setdefault("source", "assumption: changed by the user")
+        raw["shocks"][old.shock][old.field] = new
+        by_place[(old.shock, old.field)] = name
+    fixed = {name for name, q in changes.items() if not q.drawn}
+    raw["correlations"] = [c for c in raw["correlations"] if not fixed & {c[0], c[1]}]
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = [x for x in err["loc"] if x not in SHOCK_KINDS]
+            hit = None
+            if len(loc) > 2 and loc[0] == "shocks":
+                hit = by_place.get((int(loc[1]), str(loc[2])))
+            field = hit or ".".join(str(x) for x in loc) or "-"
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(Problem(spec.name, None, field, msg))
+        raise DataError(problems) from None
 
 
 _TABLE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(#.*)?$")
