@@ -151,3 +151,24 @@ def test_no_shock_no_loss(engine, case):
         assert not res.defaulted.any()
         assert (res.credit_loss == 0).all()
         np.testing.assert_array_equal(res.payments, np.broadcast_to(pbar[:, None], e.shape))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@SETTINGS
+@given(networks())
+def test_reused_result_gives_the_same_bits(engine, case):
+    """``out=`` an earlier result (here spoiled with NaN, inf, stale defaults): same bits."""
+    with use_engine(engine):
+        L, e, ext, alpha, beta = case
+        fresh = eisenberg_noe(L, e, alpha=alpha, beta=beta, external_liabilities=ext)
+        out = eisenberg_noe(L, 2.0 * e + 1.0, external_liabilities=ext)
+        out.payments.fill(np.nan)
+        out.equity.fill(np.inf)
+        out.defaulted.fill(True)
+        out.credit_loss.fill(-1.0)
+        got = eisenberg_noe(L, e, alpha=alpha, beta=beta, external_liabilities=ext, out=out)
+        assert got.payments is out.payments
+        assert got.defaulted is out.defaulted
+        for name in ("payments", "equity", "defaulted", "credit_loss", "waves"):
+            want = np.asarray(getattr(fresh, name))
+            assert np.asarray(getattr(got, name)).tobytes() == want.tobytes(), name

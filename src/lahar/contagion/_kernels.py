@@ -211,6 +211,7 @@ def clearing_start(
     e: NDArray[np.float64],
     x: NDArray[np.float64],
     dflt: NDArray[np.bool_],
+    loss: NDArray[np.float64],
     pbar: NDArray[np.float64],
     assets: NDArray[np.float64],
     eps: NDArray[np.float64],
@@ -221,12 +222,16 @@ def clearing_start(
 ) -> None:
     """Default test at full payment (``x = 0``, no interbank loss) of every pair, in place.
 
-    Sets ``dflt`` and, for defaulted pairs, the shortfall ``x = pbar - alpha e - beta a``
-    (within ``[0, pbar]``); ``changed[j]`` says whether row ``j`` got a shortfall and
+    Writes every entry of ``dflt``, of ``loss`` (zeros) and of ``x``: the shortfall
+    ``pbar - alpha e - beta a`` (within ``[0, pbar]``) of defaulted pairs, 0 elsewhere; so the
+    three may come uninitialised (first touched here, by the threads that use them) or hold
+    an earlier answer. ``changed[j]`` says whether row ``j`` got a shortfall and
     ``newflag[chunk, s]`` whether scenario ``s`` has a default in that chunk of rows.
     """
     with _threads_for(x.size):
-        _compiled()._clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag)
+        _compiled()._clearing_start(
+            e, x, dflt, loss, pbar, assets, eps, alpha, beta, changed, newflag
+        )
 
 
 def clearing_candidates(pi: Any, rows: NDArray[np.int64], mark: NDArray[np.bool_]) -> NDArray:
@@ -246,8 +251,6 @@ def clearing_sweep(
     slot: NDArray[np.int64],
     pending: NDArray[np.float64],
     cand: NDArray[np.int64],
-    pos: NDArray[np.int64],
-    acc: NDArray[np.float64],
     e: NDArray[np.float64],
     x: NDArray[np.float64],
     loss: NDArray[np.float64],
@@ -257,7 +260,6 @@ def clearing_sweep(
     eps: NDArray[np.float64],
     alpha: float,
     beta: float,
-    full: bool,
     dx_out: NDArray[np.float64],
     changed: NDArray[np.bool_],
     newflag: NDArray[np.bool_],
@@ -265,23 +267,22 @@ def clearing_sweep(
     """One Jacobi sweep of the clearing map in shortfall form (compiled), in place.
 
     Push: the pending increments of the debtors ``active`` (debtor ``i`` in row ``slot[i]``
-    of ``pending``) are spread along the rows of ``pi`` (CSR of ``Pi``) into the accumulator
-    ``acc`` (all zero on entry, row ``pos[j]`` for creditor ``j``; ``cand`` lists the
-    creditors in that order). Evaluate: each candidate adds its accumulated loss, is tested
-    for default (``dflt``, and ``newflag[chunk, s]``) and, when defaulted, moves its
-    shortfall ``x`` to ``pbar - alpha e - beta (assets - loss)``; the new increments of row
-    ``cand[p]`` go to ``dx_out[p]`` when ``changed[p]``. Only pairs whose loss moved are
-    evaluated unless ``full``. Work is proportional to the creditors of ``active``, not to n.
+    of ``pending``) are added along the rows of ``pi`` (CSR of ``Pi``) to their creditors'
+    interbank losses ``loss`` (``cand`` lists those creditors, sorted). Evaluate: each pair
+    of a candidate row is tested for default (``dflt``, and ``newflag[chunk, s]``) and, when
+    defaulted, moves its shortfall ``x`` up to ``pbar - alpha e - beta (assets - loss)``; the
+    new increments of entity ``j = cand[p]`` go to row ``j`` of ``dx_out`` (shape (n, S)) when
+    ``changed[p]`` (``dx_out`` may be ``pending``: the push is over by then). Work is
+    proportional to the creditors of ``active``, not to n.
     """
     with _threads_for(max(cand.size, active.size) * x.shape[1]):
         n_blocks = 4 * num_threads()
         _compiled()._clearing_push(
-            pi.indptr, pi.indices, pi.data, active, slot, pending, pos, acc, n_blocks
+            pi.indptr, pi.indices, pi.data, active, slot, pending, loss, n_blocks
         )
         _compiled()._clearing_eval(
-            cand, acc, e, x, loss, dflt, pbar, assets, eps, alpha, beta, full, dx_out, changed,
-            newflag,
-        )  # fmt: skip
+            cand, e, x, loss, dflt, pbar, assets, eps, alpha, beta, dx_out, changed, newflag
+        )
 
 
 def clearing_outputs(

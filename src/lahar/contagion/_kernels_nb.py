@@ -101,7 +101,9 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                 rowmax[i] = m
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _clearing_start(e, x, dflt, pbar, assets, eps, alpha, beta, changed, newflag):
+    def _clearing_start(e, x, dflt, loss, pbar, assets, eps, alpha, beta, changed, newflag):
+        # Writes every entry of x, dflt and loss: they may be fresh (np.empty, first touched
+        # here by the threads that use them) or reused buffers holding an earlier answer.
         n, n_scen = x.shape
         n_chunks = (n + _CHUNK - 1) // _CHUNK
         for c in _nb.prange(n_chunks):
@@ -111,15 +113,20 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                 ej = eps[j]
                 ch = False
                 for s in range(n_scen):
-                    if e[j, s] + (aj - pb) < -ej:
-                        dflt[j, s] = True
+                    loss[j, s] = 0.0
+                    t = 0.0
+                    d = e[j, s] + (aj - pb) < -ej
+                    if d:
                         newflag[c, s] = True
                         t = pb - alpha * e[j, s] - beta * aj
                         if t > pb:
                             t = pb
                         if t > 0.0:
-                            x[j, s] = t
                             ch = True
+                        else:
+                            t = 0.0
+                    dflt[j, s] = d
+                    x[j, s] = t
                 changed[j] = ch
 
     @_nb.njit(cache=True, nogil=True)
@@ -130,50 +137,56 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                 mark[idx[k]] = True
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
-    def _clearing_push(ptr, idx, val, active, slot, pending, pos, acc, n_blocks):
-        # Owner computes: block b adds the increments of every active debtor into the rows of
-        # its own creditors only, so no two threads write the same row (no atomics).
-        n = pos.size
-        n_scen = acc.shape[1]
+    def _clearing_push(ptr, idx, val, active, slot, pending, loss, n_blocks):
+        # Owner computes: block b adds the increments of every active debtor into the loss
+        # rows of its own creditors only, so no two threads write the same row (no atomics).
+        # Creditor rows are written at random: they are prefetched a few entries ahead.
+        n, n_scen = loss.shape
         for b in _nb.prange(n_blocks):
             lo = b * n // n_blocks
             hi = (b + 1) * n // n_blocks
             for r in range(active.size):
                 i = active[r]
                 q = slot[i]
-                for k in range(ptr[i], ptr[i + 1]):
+                end = ptr[i + 1]
+                for k in range(ptr[i], end):
                     j = idx[k]
+                    if k + _AHEAD < end:
+                        ahead = idx[k + _AHEAD]
+                        if lo <= ahead < hi:
+                            _prefetch_row(loss, ahead)
                     if lo <= j < hi:
-                        p = pos[j]
                         w = val[k]
                         for s in range(n_scen):
-                            acc[p, s] += w * pending[q, s]
+                            loss[j, s] += w * pending[q, s]
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _clearing_eval(
-        cand, acc, e, x, loss, dflt, pbar, assets, eps, alpha, beta, full, dx_out, changed,
-        newflag,
-    ):  # fmt: skip
+        cand, e, x, loss, dflt, pbar, assets, eps, alpha, beta, dx_out, changed, newflag
+    ):
+        # Every pair of a candidate row is evaluated: a pair whose loss did not move gives
+        # back the same test and target (no change), and the row is read whole anyway. The
+        # rows of the candidates a few places ahead are prefetched (they skip rows).
         n_cand = cand.size
         n_scen = x.shape[1]
         n_chunks = (n_cand + _CHUNK - 1) // _CHUNK
         for c in _nb.prange(n_chunks):
             dtmp = np.empty(n_scen)
-            for p in range(c * _CHUNK, min(n_cand, (c + 1) * _CHUNK)):
+            hi = min(n_cand, (c + 1) * _CHUNK)
+            for p in range(c * _CHUNK, hi):
+                if p + 4 < hi:
+                    q = cand[p + 4]
+                    _prefetch_row(e, q)
+                    _prefetch_row(loss, q)
+                    _prefetch_row(x, q)
+                    _prefetch(dflt, q, 0)  # type: ignore[call-arg]  # a numba intrinsic
                 j = cand[p]
-                for s in range(n_scen):
-                    if acc[p, s] != 0.0:
-                        loss[j, s] += acc[p, s]
-                # Only pairs whose loss moved (all of them in a full sweep) can change.
                 ch = False
                 pb = pbar[j]
                 aj = assets[j]
                 ej = eps[j]
                 for s in range(n_scen):
                     dtmp[s] = 0.0
-                for s in range(n_scen):
-                    if not full and acc[p, s] == 0.0:
-                        continue
                     if not dflt[j, s]:
                         if e[j, s] + (aj - pb) - loss[j, s] < -ej:
                             dflt[j, s] = True
@@ -189,12 +202,10 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                         dtmp[s] = t - x[j, s]
                         x[j, s] = t
                         ch = True
-                for s in range(n_scen):
-                    acc[p, s] = 0.0  # hand the accumulator back zeroed
                 changed[p] = ch
                 if ch:  # rows left unchanged are never read: leave their memory untouched
                     for s in range(n_scen):
-                        dx_out[p, s] = dtmp[s]
+                        dx_out[j, s] = dtmp[s]
 
     @_nb.njit(parallel=True, cache=True, nogil=True)
     def _clearing_outputs(e, x, loss, pbar, assets, equity):
