@@ -38,6 +38,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lahar._validation import check_scalar, check_vector, fail
+from lahar.contagion import _kernels
 from lahar.contagion._common import canonical_csr, column_sums, row_sums
 from lahar.contagion._eisenberg_noe import prepare_clearing
 from lahar.errors import ConvergenceError
@@ -436,6 +437,11 @@ def cascade(
     return out
 
 
+def _product(a: sp.csr_array, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``a @ x`` as a C-contiguous float array (what the fused kernels take)."""
+    return np.ascontiguousarray(np.asarray(a @ x), dtype=np.float64)
+
+
 def _run(
     sys_: CascadeSystem,
     eq0: NDArray[np.float64],
@@ -487,6 +493,9 @@ def _run(
         "commit": np.zeros((n, s)), "stake": np.zeros((n, s)), "fire": np.zeros((n, s)),
         "credit": np.zeros((n, s)), "payments": np.zeros((n, s)),
     }  # fmt: skip
+    compiled = _kernels.use(n * s)
+    value1 = np.ascontiguousarray(value[:, 0])
+    live1 = np.ascontiguousarray(live[:, 0])
     cols = np.arange(s)  # scenarios in the working arrays
     work = dict(const)
     cvw = cv
@@ -498,28 +507,46 @@ def _run(
     for rounds in range(1, max_iter + 1):
         w = work
         total, dflt, phi = st["total"], st["dflt"], st["phi"]
-        h_own = np.maximum(dflt, np.minimum(1.0, total / value))
-        h = 1.0 - (1.0 - w["r"]) * (1.0 - h_own)
-        unpaid = np.maximum(w["delta"], dflt)[sys_.buyer] * cvw
-        commit = w["m"] * np.asarray(supplier_of @ unpaid)
-        stake = np.asarray(q @ h) - w["repricing"]
-        fire = np.asarray(q @ ((1.0 - h) * phi))
-        e = w["e0"] - w["direct"] - w["repricing"] - commit - stake - fire
-        np.maximum(e, 0.0, out=e)
-        sol = system.clear(
-            np.ascontiguousarray(e), alpha=alpha, beta=beta, start=start, exact=exact
-        )
+        if compiled:  # the element-wise work of a round in three fused passes
+            h, g, unpaid_share = _kernels.cascade_pre(total, dflt, w["r"], phi, value1, w["delta"])
+        else:
+            h_own = np.maximum(dflt, np.minimum(1.0, total / value))
+            h = 1.0 - (1.0 - w["r"]) * (1.0 - h_own)
+            g = (1.0 - h) * phi
+            unpaid_share = np.maximum(w["delta"], dflt)
+        unpaid = unpaid_share[sys_.buyer] * cvw
+        commit = _product(supplier_of, unpaid)
+        stake = _product(q, h)
+        fire = _product(q, g)
+        if compiled:  # commit and stake become the channel losses in place
+            e = _kernels.cascade_assets(
+                w["e0"], w["direct"], w["repricing"], w["m"], commit, stake, fire
+            )
+        else:
+            commit = w["m"] * commit
+            stake = stake - w["repricing"]
+            e = w["e0"] - w["direct"] - w["repricing"] - commit - stake - fire
+            np.maximum(e, 0.0, out=e)
+        sol = system.clear(e, alpha=alpha, beta=beta, start=start, exact=exact)
         start = sol.payments  # a warm start below the next answer: external assets only fall
         credit = sol.credit_loss
-        new_total = w["direct"] + w["repricing"] + commit + stake + fire + credit
-        new_dflt = (sol.defaulted | (new_total > w["eq0"] * (1 + 1e-12)) | w["forced"]) & live
-        sold_by_firm = (
-            w["leverage"] * np.minimum(new_total, np.maximum(w["eq0"], 0.0)) * w["sell_share"]
-        )
+        if compiled:
+            new_total, new_dflt, sold_by_firm, moved, differs = _kernels.cascade_post(
+                w["direct"], w["repricing"], commit, stake, fire, credit, sol.defaulted,
+                w["eq0"], w["forced"], live1, w["leverage"], w["sell_share"], total, dflt,
+            )  # fmt: skip
+            same = ~differs
+        else:
+            new_total = w["direct"] + w["repricing"] + commit + stake + fire + credit
+            new_dflt = (sol.defaulted | (new_total > w["eq0"] * (1 + 1e-12)) | w["forced"]) & live
+            sold_by_firm = (
+                w["leverage"] * np.minimum(new_total, np.maximum(w["eq0"], 0.0)) * w["sell_share"]
+            )
+            moved = np.abs(new_total - total).max(axis=0, initial=0.0)
+            same = (new_dflt == dflt).all(axis=0)
         phi = np.minimum(1.0, kappa * np.asarray(q_t @ sold_by_firm) / value)
-        moved = np.abs(new_total - total).max(axis=0, initial=0.0)
         change = float(moved.max(initial=0.0))
-        settled = (moved <= scale) & (new_dflt == dflt).all(axis=0) & (rounds > 1)
+        settled = (moved <= scale) & same & (rounds > 1)
         st = {"total": new_total, "dflt": new_dflt, "phi": phi}
         open_ &= ~settled
         if open_.any() and open_.sum() > 0.75 * open_.size:
