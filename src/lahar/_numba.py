@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["OFF_VARIABLE", "cache_dir", "caching", "enabled", "load"]
+__all__ = ["OFF_VARIABLE", "at_most_threads", "cache_dir", "caching", "enabled", "load"]
 
 #: Environment variable that switches numba off for lahar (any value but "" and "0").
 OFF_VARIABLE = "LAHAR_NO_NUMBA"
@@ -94,3 +94,23 @@ def caching() -> Iterator[None]:
         yield
     finally:
         config.CACHE_DIR = before
+
+
+@contextmanager
+def at_most_threads(n: int) -> Iterator[None]:
+    """Run numba's parallel kernels on at most ``n`` threads inside this block (this thread only).
+
+    A Dask worker given one thread should not start numba's whole pool: several workers on one
+    machine would then run more threads than cores, and every parallel loop waits for its
+    slowest (descheduled) thread. Does nothing when numba is switched off.
+    """
+    if not enabled():
+        yield
+        return
+    numba = load()
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(n, before)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)

@@ -223,6 +223,61 @@ def test_batched_columns_equal_single_runs_large(engine):
         assert batch.waves[s] == one.waves
 
 
+def test_sweeps_that_settle_replace_the_exact_solve(monkeypatch):
+    """The compiled engine's shortcut: on cycles among defaulted entities it keeps sweeping
+    (Jacobi on the defaulted block, from below) until nothing changes instead of factorising
+    the block. Checked against the plain reference (a sparse LU per default set) and against
+    the same engine with the shortcut off (an LU as soon as a sweep adds no default)."""
+    from lahar.contagion import _eisenberg_noe, _kernels
+
+    if not _kernels._HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    rng = np.random.default_rng(5)
+    n = 2000
+    L = random_sparse_liabilities(rng, n, 10_000)
+    base = np.asarray(L.sum(axis=1)).ravel() * rng.uniform(0.2, 1.5, n)
+    e = base[:, None] * rng.uniform(0.2, 1.0, (n, 4))
+    _kernels.set_enabled(True)
+    try:
+        fast = eisenberg_noe(L, e, alpha=0.8, beta=0.9)
+        monkeypatch.setattr(_eisenberg_noe, "_SETTLE_SWEEPS", 0)
+        lu = eisenberg_noe(L, e, alpha=0.8, beta=0.9)
+    finally:
+        _kernels.set_enabled(None)
+    assert lu.n_solves > 0  # the defaulted blocks have cycles: without the shortcut, an LU
+    assert fast.n_solves == 0  # with it, none
+    p_ref, d_ref = clearing_reference(L, e, alpha=0.8, beta=0.9)
+    for res in (fast, lu):
+        np.testing.assert_array_equal(res.defaulted, d_ref)
+        np.testing.assert_allclose(res.payments, p_ref, rtol=1e-12, atol=1e-9)
+    # a fixed point of the clearing map itself, not only close to the reference
+    pbar = fast.obligations
+    pi = sp.diags_array(np.divide(1.0, pbar, out=np.zeros(n), where=pbar > 0)) @ L
+    received = np.asarray(pi.T @ fast.payments)
+    d = fast.defaulted
+    np.testing.assert_allclose(
+        fast.payments[d], (0.8 * e + 0.9 * received)[d], rtol=1e-13, atol=1e-9
+    )
+
+
+def test_a_slowly_settling_cycle_falls_back_to_the_exact_solve(engine):
+    """Two banks owe each other 10 and 0.01 outside; bank 0 has external assets 0.001. Both
+    default, and with r = 10 / 10.01 (the share of each one's debt owed to the other),
+    p0 = e0 + r p1 and p1 = r p0, so p0 = e0 / (1 - r^2) and p1 = r p0 (by hand). The
+    sweeps contract by r = 0.999 per round, far too slowly to settle: the compiled engine
+    falls back to the sparse LU, and gets the closed form."""
+    L = np.array([[0.0, 10.0], [10.0, 0.0]])
+    el = np.array([0.01, 0.01])
+    e0 = 0.001
+    r = 10.0 / 10.01
+    res = eisenberg_noe(L, np.array([e0, 0.0]), external_liabilities=el)
+    p0 = e0 / (1 - r**2)
+    np.testing.assert_allclose(res.payments, [p0, r * p0], rtol=1e-12)
+    assert res.defaulted.tolist() == [True, True]
+    if engine == "numba":
+        assert res.n_solves >= 1
+
+
 def test_warm_start_gives_the_same_answer(engine):
     """The public warm start (used by the cascade) from the answer for larger assets."""
     rng = np.random.default_rng(3)

@@ -3,10 +3,14 @@ scheduler started by address; runs recorded in a real DuckDB store with Parquet 
 
 from __future__ import annotations
 
+import json
+import pickle
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -62,10 +66,9 @@ def test_a_local_cluster_gives_the_same_bits(local) -> None:
         _same(local, _run(chunk=64, client=client))
 
 
-def test_a_scheduler_started_by_address_gives_the_same_bits(local, tmp_path) -> None:
-    """A scheduler and a worker started as separate processes, reached by their address."""
-    from dask.distributed import Client
-
+@contextmanager
+def _cluster_by_address(tmp_path: Path, worker_prefix: tuple[str, ...] = ()) -> Iterator[str]:
+    """A scheduler and a worker started as separate processes; yields the address."""
     dask = shutil.which("dask", path=str(Path(sys.executable).parent))
     assert dask is not None
     sched_file = tmp_path / "scheduler.json"
@@ -91,25 +94,77 @@ def test_a_scheduler_started_by_address_gives_the_same_bits(local, tmp_path) -> 
             if sched_file.exists() and sched_file.stat().st_size:
                 break
             time.sleep(0.1)
-        import json
-
         address = json.loads(sched_file.read_text())["address"]
         assert address.startswith("tcp://127.0.0.1:")
+        worker = [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"]
         procs.append(
             subprocess.Popen(
-                [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                [*worker_prefix, *worker],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
         )
-        with Client(address, timeout=30) as client:
-            client.wait_for_workers(1, timeout=60)
-            _same(local, _run(chunk=64, client=client))
+        yield address
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(timeout=30)
+
+
+def test_a_scheduler_started_by_address_gives_the_same_bits(local, tmp_path) -> None:
+    """A scheduler and a worker started as separate processes, reached by their address."""
+    from dask.distributed import Client
+
+    with _cluster_by_address(tmp_path) as address, Client(address, timeout=30) as client:
+        client.wait_for_workers(1, timeout=60)
+        _same(local, _run(chunk=64, client=client))
+
+
+def _private_tmp() -> tuple[str, ...] | None:
+    """A command prefix that runs a process with its own empty /tmp (a Linux mount namespace
+    of an unprivileged user namespace), or None where the system does not allow it."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    prefix = (
+        unshare,
+        "--map-root-user",
+        "--mount",
+        "sh",
+        "-c",
+        'mount -t tmpfs none /tmp && exec "$0" "$@"',
+    )
+    probe = subprocess.run([*prefix, "ls", "/tmp"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0 or probe.stdout.strip():
+        return None
+    return prefix
+
+
+def test_a_worker_that_does_not_see_our_disk_gives_the_same_bits(local, tmp_path) -> None:
+    """A worker with its own /tmp (as on another machine) cannot write the chunk files and
+    Parquet files in the client's folders: it sends the arrays back, the client writes them,
+    and the results and files are the same."""
+    from dask.distributed import Client
+
+    prefix = _private_tmp()
+    if prefix is None:
+        pytest.skip("no unprivileged mount namespaces here (unshare)")
+    assert str(tmp_path).startswith("/tmp/")
+    st = Store(tmp_path / "s.duckdb")
+    st.import_dataset()
+    with (
+        _cluster_by_address(tmp_path, prefix) as address,
+        Client(address, timeout=30) as client,
+    ):
+        client.wait_for_workers(1, timeout=60)
+        assert not any(client.run(Path(tmp_path).exists).values())  # it cannot see our files
+        res = _run(chunk=64, client=client, store=st)
+    _same(local, res)
+    glob = str(st.run_dir(res.run_id) / "entities-*.parquet")
+    assert len(list(st.run_dir(res.run_id).glob("entities-*.parquet"))) == 3
+    n = duckdb.sql(f"SELECT count(DISTINCT draw) FROM read_parquet('{glob}')").fetchall()[0][0]
+    assert n == DRAWS
 
 
 def test_runs_are_recorded_with_parquet_beside_the_store(local, tmp_path) -> None:
@@ -148,3 +203,27 @@ def test_a_failed_run_is_marked_and_earlier_runs_stay(tmp_path) -> None:
     runs = st.runs().set_index("run_id")
     assert runs.loc[good.run_id, "status"] == "done"
     assert (runs["status"] == "failed").sum() == 1
+
+
+def test_a_chunk_task_returns_kilobytes_when_it_sees_the_disk(tmp_path) -> None:
+    """What a chunk task sends back grows with its draws, not with entities x draws: the
+    (n, S) arrays stay in the scratch folder; a process that does not see the folder (its
+    token differs) sends them instead."""
+    from lahar.scenarios import make_context
+    from lahar.scenarios._montecarlo import _TOKEN, _chunk
+
+    ctx = make_context(SPEC, NET, P, TABLE, seed=11)
+    (tmp_path / _TOKEN).write_text("ours")
+    part = _chunk(ctx, 0, 64, str(tmp_path), "ours")
+    assert part["arrays"] is None
+    per_draw = 8 * (ctx.d + len(part["headline"]) + 1)
+    assert len(pickle.dumps(part)) < 64 * per_draw + 4096
+    assert sorted(p.name for p in tmp_path.glob("*.npy")) == [
+        "defaulted-000000000.npy",
+        "losses-000000000.npy",
+    ]
+    elsewhere = _chunk(ctx, 0, 64, str(tmp_path), "theirs")
+    losses, dflt = elsewhere["arrays"]
+    assert losses.shape == (7, NET.n, 64)
+    np.testing.assert_array_equal(losses, np.load(tmp_path / "losses-000000000.npy"))
+    np.testing.assert_array_equal(dflt, np.load(tmp_path / "defaulted-000000000.npy"))

@@ -38,6 +38,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lahar._validation import check_scalar, check_vector, fail
+from lahar.contagion import _kernels
 from lahar.contagion._common import canonical_csr, column_sums, row_sums
 from lahar.contagion._eisenberg_noe import prepare_clearing
 from lahar.errors import ConvergenceError
@@ -436,6 +437,11 @@ def cascade(
     return out
 
 
+def _product(a: sp.csr_array, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``a @ x`` as a C-contiguous float array (what the fused kernels take)."""
+    return np.ascontiguousarray(np.asarray(a @ x), dtype=np.float64)
+
+
 def _run(
     sys_: CascadeSystem,
     eq0: NDArray[np.float64],
@@ -474,59 +480,123 @@ def _run(
     # a forced default costs (1 - alpha) of the entity's external assets (Rogers-Veraart)
     direct = direct + (forced & live) * (1.0 - alpha) * e0
     scale = tol * max(float(np.abs(eq0).max(initial=0.0)), 1.0)
-    total = direct + repricing
-    dflt = forced & live
-    phi = np.zeros((n, s))
+    # Scenarios settle at their own pace: a scenario whose round moved nothing is set aside
+    # (its state kept in the full arrays below) and the rounds go on with the others, on
+    # arrays narrowed to them once enough have settled. A scenario's numbers depend only on
+    # its own column.
+    const = {
+        "eq0": eq0, "e0": e0, "direct": direct, "repricing": repricing, "r": r, "delta": delta,
+        "m": m, "forced": forced, "leverage": leverage, "sell_share": sell_share,
+    }  # fmt: skip
+    full = {
+        "total": direct + repricing, "dflt": forced & live, "phi": np.zeros((n, s)),
+        "commit": np.zeros((n, s)), "stake": np.zeros((n, s)), "fire": np.zeros((n, s)),
+        "credit": np.zeros((n, s)), "payments": np.zeros((n, s)),
+    }  # fmt: skip
+    compiled = _kernels.use(n * s)
+    value1 = np.ascontiguousarray(value[:, 0])
+    live1 = np.ascontiguousarray(live[:, 0])
+    cols = np.arange(s)  # scenarios in the working arrays
+    work = dict(const)
+    cvw = cv
+    st = {"total": full["total"], "dflt": full["dflt"], "phi": full["phi"]}
     start = None
     exact = False  # intermediate rounds clear with sweeps only; the last ones exactly
     change = np.inf
+    open_ = np.ones(s, dtype=bool)  # per working column: not settled in this phase yet
     for rounds in range(1, max_iter + 1):
-        h_own = np.maximum(dflt, np.minimum(1.0, total / value))
-        h = 1.0 - (1.0 - r) * (1.0 - h_own)
-        unpaid = np.maximum(delta, dflt)[sys_.buyer] * cv
-        commit = m * np.asarray(supplier_of @ unpaid)
-        stake = np.asarray(q @ h) - repricing
-        fire = np.asarray(q @ ((1.0 - h) * phi))
-        e = e0 - direct - repricing - commit - stake - fire
-        np.maximum(e, 0.0, out=e)
-        sol = system.clear(
-            np.ascontiguousarray(e), alpha=alpha, beta=beta, start=start, exact=exact
-        )
+        w = work
+        total, dflt, phi = st["total"], st["dflt"], st["phi"]
+        if compiled:  # the element-wise work of a round in three fused passes
+            h, g, unpaid_share = _kernels.cascade_pre(total, dflt, w["r"], phi, value1, w["delta"])
+        else:
+            h_own = np.maximum(dflt, np.minimum(1.0, total / value))
+            h = 1.0 - (1.0 - w["r"]) * (1.0 - h_own)
+            g = (1.0 - h) * phi
+            unpaid_share = np.maximum(w["delta"], dflt)
+        unpaid = unpaid_share[sys_.buyer] * cvw
+        commit = _product(supplier_of, unpaid)
+        stake = _product(q, h)
+        fire = _product(q, g)
+        if compiled:  # commit and stake become the channel losses in place
+            e = _kernels.cascade_assets(
+                w["e0"], w["direct"], w["repricing"], w["m"], commit, stake, fire
+            )
+        else:
+            commit = w["m"] * commit
+            stake = stake - w["repricing"]
+            e = w["e0"] - w["direct"] - w["repricing"] - commit - stake - fire
+            np.maximum(e, 0.0, out=e)
+        sol = system.clear(e, alpha=alpha, beta=beta, start=start, exact=exact)
         start = sol.payments  # a warm start below the next answer: external assets only fall
         credit = sol.credit_loss
-        new_total = direct + repricing + commit + stake + fire + credit
-        new_dflt = (sol.defaulted | (new_total > eq0 * (1 + 1e-12)) | forced) & live
-        sold_by_firm = leverage * np.minimum(new_total, np.maximum(eq0, 0.0)) * sell_share
+        if compiled:
+            new_total, new_dflt, sold_by_firm, moved, differs = _kernels.cascade_post(
+                w["direct"], w["repricing"], commit, stake, fire, credit, sol.defaulted,
+                w["eq0"], w["forced"], live1, w["leverage"], w["sell_share"], total, dflt,
+            )  # fmt: skip
+            same = ~differs
+        else:
+            new_total = w["direct"] + w["repricing"] + commit + stake + fire + credit
+            new_dflt = (sol.defaulted | (new_total > w["eq0"] * (1 + 1e-12)) | w["forced"]) & live
+            sold_by_firm = (
+                w["leverage"] * np.minimum(new_total, np.maximum(w["eq0"], 0.0)) * w["sell_share"]
+            )
+            moved = np.abs(new_total - total).max(axis=0, initial=0.0)
+            same = (new_dflt == dflt).all(axis=0)
         phi = np.minimum(1.0, kappa * np.asarray(q_t @ sold_by_firm) / value)
-        change = float(np.abs(new_total - total).max(initial=0.0))
-        same = bool((new_dflt == dflt).all())
-        total, dflt = new_total, new_dflt
-        if change <= scale and same and rounds > 1:
-            if exact:
-                break
-            exact = True  # settled on inexact clears (a lower bound): finish with exact ones
+        change = float(moved.max(initial=0.0))
+        settled = (moved <= scale) & same & (rounds > 1)
+        st = {"total": new_total, "dflt": new_dflt, "phi": phi}
+        open_ &= ~settled
+        if open_.any() and open_.sum() > 0.75 * open_.size:
+            continue  # too few settled to be worth narrowing the arrays
+        # set the settled scenarios aside: their state goes to the full arrays
+        for name, v in (*st.items(), ("commit", commit), ("stake", stake), ("fire", fire),
+                        ("credit", credit), ("payments", sol.payments)):  # fmt: skip
+            full[name][:, cols[~open_]] = v[:, ~open_]
+        if open_.any():
+            keep = np.flatnonzero(open_)
+            cols = cols[keep]
+            work = {k: v[:, keep] for k, v in work.items()}
+            cvw = cvw[:, keep]
+            st = {k: v[:, keep] for k, v in st.items()}
+            start = np.ascontiguousarray(sol.payments[:, keep])
+            open_ = np.ones(keep.size, dtype=bool)
+            continue
+        if exact:
+            break
+        # every scenario settled on inexact clears (a lower bound): finish with exact ones
+        exact = True
+        cols = np.arange(s)
+        work = dict(const)
+        cvw = cv
+        st = {k: full[k] for k in ("total", "dflt", "phi")}
+        start = full["payments"].copy()
+        open_ = np.ones(s, dtype=bool)
     else:
         raise ConvergenceError(
             "cascade() did not reach a joint fixed point; raise max_iter or tol",
             n_iter=max_iter,
             residual=change,
         )
+    total, dflt, phi = full["total"], full["dflt"], full["phi"]
     h_own = np.maximum(dflt, np.minimum(1.0, total / value))
     h = 1.0 - (1.0 - r) * (1.0 - h_own)
     client = np.asarray(qc @ (1.0 - (1.0 - h) * (1.0 - phi)))
     return CascadeResult(
         direct_loss=direct,
         repricing_loss=repricing,
-        commitment_loss=commit,
-        stake_loss=stake,
-        credit_loss=credit,
-        fire_sale_loss=fire,
+        commitment_loss=full["commit"],
+        stake_loss=full["stake"],
+        credit_loss=full["credit"],
+        fire_sale_loss=full["fire"],
         total_loss=total,
         client_loss=client,
         equity=eq0 - total,
         equity_before=eq0,
         defaulted=dflt,
-        payments=sol.payments,
+        payments=full["payments"],
         price_change=-(1.0 - (1.0 - h) * (1.0 - phi)),
         n_rounds=rounds,
     )

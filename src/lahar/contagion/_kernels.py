@@ -32,6 +32,9 @@ __all__ = [
     "CHUNK",
     "SMALL",
     "available",
+    "cascade_assets",
+    "cascade_post",
+    "cascade_pre",
     "clearing_candidates",
     "clearing_outputs",
     "clearing_start",
@@ -296,3 +299,84 @@ def clearing_outputs(
     """In one pass: ``x <- pbar - x`` (payments) and ``equity = e + assets - pbar - loss``."""
     with _threads_for(x.size):
         _compiled()._clearing_outputs(e, x, loss, pbar, assets, equity)
+
+
+def cascade_pre(
+    total: NDArray[np.float64],
+    dflt: NDArray[np.bool_],
+    r: NDArray[np.float64],
+    phi: NDArray[np.float64],
+    value: NDArray[np.float64],
+    delta: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """One pass of the cascade's round start: ``h``, ``(1 - h) phi`` and ``max(delta, D)``.
+
+    ``h = 1 - (1 - r)(1 - max(D, min(1, total / value)))`` with ``value`` of shape (n,).
+    """
+    h = np.empty_like(total)
+    g = np.empty_like(total)
+    unpaid = np.empty_like(total)
+    with _threads_for(total.size):
+        _compiled()._cascade_pre(total, dflt, r, phi, value, delta, h, g, unpaid)
+    return h, g, unpaid
+
+
+def cascade_assets(
+    e0: NDArray[np.float64],
+    direct: NDArray[np.float64],
+    repricing: NDArray[np.float64],
+    m: NDArray[np.float64],
+    commit: NDArray[np.float64],
+    stake: NDArray[np.float64],
+    fire: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """External assets after the round's losses, in one pass (in place on the products).
+
+    On entry ``commit`` holds the suppliers' unpaid contract values and ``stake`` the stakes'
+    ``Q h``; on exit they hold ``m * commit`` and ``Q h - repricing``. Returns
+    ``max(e0 - direct - repricing - commit - stake - fire, 0)``.
+    """
+    e = np.empty_like(e0)
+    with _threads_for(e0.size):
+        _compiled()._cascade_assets(e0, direct, repricing, m, commit, stake, fire, e)
+    return e
+
+
+def cascade_post(
+    direct: NDArray[np.float64],
+    repricing: NDArray[np.float64],
+    commit: NDArray[np.float64],
+    stake: NDArray[np.float64],
+    fire: NDArray[np.float64],
+    credit: NDArray[np.float64],
+    sol_dflt: NDArray[np.bool_],
+    eq0: NDArray[np.float64],
+    forced: NDArray[np.bool_],
+    live: NDArray[np.bool_],
+    leverage: NDArray[np.float64],
+    sell_share: NDArray[np.float64],
+    total: NDArray[np.float64],
+    dflt: NDArray[np.bool_],
+) -> tuple[
+    NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64],
+    NDArray[np.bool_],
+]:  # fmt: skip
+    """The cascade's round end in one pass: new losses, defaults and fire-sale amounts.
+
+    Returns ``new_total`` (sum of the channels), ``new_dflt``, the amounts sold
+    ``leverage * min(new_total, max(eq0, 0)) * sell_share``, and per scenario the largest
+    change of a loss and whether any default changed (``live`` has shape (n,)).
+    """
+    n, n_scen = eq0.shape
+    new_total = np.empty_like(eq0)
+    new_dflt: NDArray[np.bool_] = np.empty(eq0.shape, dtype=np.bool_)
+    sold = np.empty_like(eq0)
+    n_chunks = max(1, (n + CHUNK - 1) // CHUNK)
+    moved = np.zeros((n_chunks, n_scen))
+    differs = np.zeros((n_chunks, n_scen), dtype=np.bool_)
+    with _threads_for(eq0.size):
+        _compiled()._cascade_post(
+            direct, repricing, commit, stake, fire, credit, sol_dflt, eq0, forced, live,
+            leverage, sell_share, total, dflt, new_total, new_dflt, sold, moved, differs,
+        )  # fmt: skip
+    return new_total, new_dflt, sold, moved.max(axis=0), np.asarray(differs.any(axis=0))

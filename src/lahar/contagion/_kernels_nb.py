@@ -287,3 +287,58 @@ with _numba.caching():  # pragma: no cover - compiled code is not traced by cove
                     nz[i] = True
                     full[i] = saturated
                 rowmax[i] = m
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _cascade_pre(total, dflt, r, phi, value, delta, h, g, unpaid):
+        n, n_scen = total.shape
+        for i in _nb.prange(n):
+            v = value[i]
+            for s in range(n_scen):
+                d = 1.0 if dflt[i, s] else 0.0
+                x = total[i, s] / v
+                if x > 1.0:
+                    x = 1.0
+                if d > x:
+                    x = d
+                hh = 1.0 - (1.0 - r[i, s]) * (1.0 - x)
+                h[i, s] = hh
+                g[i, s] = (1.0 - hh) * phi[i, s]
+                u = delta[i, s]
+                unpaid[i, s] = d if d > u else u
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _cascade_assets(e0, direct, repricing, m, commit, stake, fire, e):
+        n, n_scen = e0.shape
+        for i in _nb.prange(n):
+            for s in range(n_scen):
+                c = m[i, s] * commit[i, s]
+                k = stake[i, s] - repricing[i, s]
+                commit[i, s] = c
+                stake[i, s] = k
+                x = e0[i, s] - direct[i, s] - repricing[i, s] - c - k - fire[i, s]
+                e[i, s] = x if x > 0.0 else 0.0
+
+    @_nb.njit(parallel=True, cache=True, nogil=True)
+    def _cascade_post(
+        direct, repricing, commit, stake, fire, credit, sol_dflt, eq0, forced, live, leverage,
+        sell_share, total, dflt, new_total, new_dflt, sold, moved, differs,
+    ):  # fmt: skip
+        n, n_scen = eq0.shape
+        n_chunks = moved.shape[0]
+        for c in _nb.prange(n_chunks):
+            for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+                lv = live[i]
+                for s in range(n_scen):
+                    t = direct[i, s] + repricing[i, s] + commit[i, s] + stake[i, s]
+                    t = t + fire[i, s] + credit[i, s]
+                    new_total[i, s] = t
+                    q = eq0[i, s]
+                    nd = (sol_dflt[i, s] or t > q * (1 + 1e-12) or forced[i, s]) and lv
+                    new_dflt[i, s] = nd
+                    if nd != dflt[i, s]:
+                        differs[c, s] = True
+                    qp = q if q > 0.0 else 0.0
+                    sold[i, s] = leverage[i, s] * (t if t < qp else qp) * sell_share[i, s]
+                    dm = abs(t - total[i, s])
+                    if dm > moved[c, s]:
+                        moved[c, s] = dm

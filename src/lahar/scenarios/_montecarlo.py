@@ -9,15 +9,24 @@ existing cluster at a scheduler address give bit-identical results. The scenario
 
 from __future__ import annotations
 
+import ctypes
+import secrets
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from numpy.lib.format import open_memmap
+from numpy.typing import NDArray
 
+from lahar import _numba
 from lahar.contagion import CHANNELS
 from lahar.data import IOTable, ParameterSet, load_bea, load_network, load_parameters
 from lahar.errors import DataError
@@ -54,7 +63,7 @@ class RunResult:
     run_id : str or None
         Id in the store, if the run was recorded.
     elapsed_s : float
-        Wall time of the draws.
+        Wall time of the draws and their per-entity statistics.
     """
 
     scenario: str
@@ -78,62 +87,204 @@ class RunResult:
         return out.reset_index()
 
 
-def _chunk(ctx: Context, start: int, stop: int) -> dict[str, Any]:
-    """Evaluate draws ``start .. stop-1`` block by block (the unit of determinism)."""
-    parts = [evaluate(ctx, a, min(a + BLOCK, stop)) for a in range(start, stop, BLOCK)]
-    return {
+_ARRAYS: tuple[str, ...] = (*CHANNELS, "client")
+"""The per-entity loss arrays a chunk keeps, in the order of its ``losses`` file."""
+
+_TOKEN = ".lahar-scratch"
+"""File in a scratch folder holding its run's token (a worker that reads it shares the disk)."""
+
+_RANGE_BYTES = 1 << 27
+"""Memory for one range of entities when the per-entity statistics are computed (128 MiB)."""
+
+
+def _paths(scratch: Path, start: int) -> tuple[Path, Path]:
+    return scratch / f"losses-{start:09d}.npy", scratch / f"defaulted-{start:09d}.npy"
+
+
+def _sees(scratch: str, token: str) -> bool:
+    """Whether this process sees the client's scratch folder (same disk, same run)."""
+    try:
+        return (Path(scratch) / _TOKEN).read_text() == token
+    except OSError:
+        return False
+
+
+def _worker_threads() -> int | None:
+    """Threads of the Dask worker running this task (None outside a worker)."""
+    try:
+        from distributed import get_worker
+    except ImportError:  # pragma: no cover - dask is an optional dependency
+        return None
+    try:
+        return int(get_worker().state.nthreads)
+    except ValueError:
+        return None
+
+
+@cache
+def _keep_freed_arrays() -> None:
+    """Let this process reuse the memory of freed arrays instead of returning it at once.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also freezes
+    glibc's mmap threshold at 128 KiB: every temporary array of a cascade round (megabytes
+    each) is then mapped fresh and unmapped when freed, and touching the new pages costs as
+    much as the arithmetic (a block of 64 draws on the 10^4-entity benchmark network takes
+    twice as long). This raises both thresholds to the glibc maximum for the mmap threshold
+    (32 MiB) and 256 MiB for trimming. Once per process; nothing on other C libraries.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return
+
+
+def _chunk(
+    ctx: Context,
+    start: int,
+    stop: int,
+    scratch: str | None = None,
+    token: str = "",
+    parquet: str | None = None,
+) -> dict[str, Any]:
+    """Evaluate draws ``start .. stop-1`` block by block (the unit of determinism).
+
+    The per-entity arrays (losses by channel, client losses, defaults: (n, S) each) go to
+    ``.npy`` files in the client's ``scratch`` folder and the draw-level Parquet files to
+    ``parquet`` when this process sees them (one machine, or a shared disk): the task then
+    returns kilobytes (per-draw outcomes and drawn values). Otherwise it returns the arrays
+    for the client to write.
+    """
+    n = ctx.inputs.system.n
+    s = stop - start
+    on_disk = scratch is not None and _sees(scratch, token)
+    losses: NDArray[np.float64]
+    dflt: NDArray[np.bool_]
+    if on_disk:
+        lpath, dpath = _paths(Path(cast(str, scratch)), start)
+        losses = open_memmap(lpath, mode="w+", dtype=np.float64, shape=(len(_ARRAYS), n, s))
+        dflt = open_memmap(dpath, mode="w+", dtype=np.bool_, shape=(n, s))
+    else:
+        losses = np.empty((len(_ARRAYS), n, s))
+        dflt = np.empty((n, s), dtype=bool)
+    threads = _worker_threads()
+    if threads is not None:
+        _keep_freed_arrays()
+    heads: list[dict[str, NDArray[np.float64]]] = []
+    xs = []
+    with nullcontext() if threads is None else _numba.at_most_threads(threads):
+        for a in range(start, stop, BLOCK):
+            b = min(a + BLOCK, stop)
+            part = evaluate(ctx, a, b)
+            cols = slice(a - start, b - start)
+            for k, c in enumerate(CHANNELS):
+                losses[k, :, cols] = part["channels"][c]
+            losses[-1, :, cols] = part["client"]
+            dflt[:, cols] = part["defaulted"]
+            heads.append(part["headline"])
+            xs.append(part["x"])
+    out: dict[str, Any] = {
         "start": start,
-        "draw": np.concatenate([p["draw"] for p in parts]),
-        "x": np.vstack([p["x"] for p in parts]),
-        "headline": {k: np.concatenate([p["headline"][k] for p in parts]) for k in HEADLINES},
-        "channels": {c: np.hstack([p["channels"][c] for p in parts]) for c in CHANNELS},
-        "client": np.hstack([p["client"] for p in parts]),
-        "defaulted": np.hstack([p["defaulted"] for p in parts]),
+        "draw": np.arange(start, stop),
+        "x": np.vstack(xs),
+        "headline": {k: np.concatenate([h[k] for h in heads]) for k in HEADLINES},
+        "arrays": None,
+        "parquet": False,
     }
+    if on_disk and parquet is not None:
+        _write_parquet(ctx, out, losses, dflt, Path(parquet))
+        out["parquet"] = True
+    if on_disk:
+        cast(np.memmap, losses).flush()
+        cast(np.memmap, dflt).flush()
+        del losses, dflt
+    else:
+        out["arrays"] = (losses, dflt)
+    return out
 
 
-def _frames(ctx: Context, part: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Draw-level tables of a chunk: one row per draw, one row per (draw, entity)."""
+def _write_parquet(
+    ctx: Context,
+    part: dict[str, Any],
+    losses: NDArray[np.float64],
+    dflt: NDArray[np.bool_],
+    folder: Path,
+) -> None:
+    """Draw-level tables of a chunk: one row per draw, one row per (draw, entity) hit."""
     draws = pd.DataFrame({"draw": part["draw"], **part["headline"]})
     for k, d in enumerate(ctx.dims):
         draws[f"x.{d.name}"] = part["x"][:, k]
-    n, s = part["client"].shape
+    n, s = dflt.shape
+    hit = (losses[: len(CHANNELS)].sum(axis=0) > 0) | (losses[-1] > 0) | dflt
+    ent_idx, col = np.nonzero(hit)
     ent = pd.DataFrame(
         {
-            "draw": np.tile(part["draw"], n),
-            "entity": np.repeat(ctx.inputs.ids, s),
-            **{c: part["channels"][c].ravel() for c in CHANNELS},
-            "client": part["client"].ravel(),
-            "defaulted": part["defaulted"].ravel(),
+            "draw": part["draw"][col],
+            "entity": ctx.inputs.ids[ent_idx],
+            **{c: losses[k][ent_idx, col] for k, c in enumerate(_ARRAYS)},
+            "defaulted": dflt[ent_idx, col],
         }
     )
-    ent = ent[
-        (ent[list(CHANNELS)].to_numpy().sum(axis=1) > 0) | ent["client"].gt(0) | ent["defaulted"]
-    ]
-    return draws, ent.reset_index(drop=True)
+    draws.to_parquet(folder / f"draws-{part['start']:09d}.parquet", index=False)
+    ent.to_parquet(folder / f"entities-{part['start']:09d}.parquet", index=False)
 
 
-def _entity_stats(ctx: Context, parts: list[dict[str, Any]]) -> pd.DataFrame:
-    ids = ctx.inputs.ids
-    rows = []
-    stacked = {c: np.hstack([p["channels"][c] for p in parts]) for c in CHANNELS}
+def _entity_range(
+    scratch: str, starts: list[int], lo: int, hi: int
+) -> dict[str, tuple[NDArray[np.float64], ...]]:
+    """Mean, quantiles and default probability over all draws of entities ``lo .. hi-1``.
+
+    Reads the rows of every chunk's files (in draw order) and reduces each entity's row on
+    its own, so the numbers do not depend on how entities or draws were split.
+    """
+    folder = Path(scratch)
+    loss_parts, dflt_parts = [], []
+    for a in starts:
+        lpath, dpath = _paths(folder, a)
+        loss_parts.append(np.load(lpath, mmap_mode="r")[:, lo:hi, :])
+        dflt_parts.append(np.load(dpath, mmap_mode="r")[lo:hi, :])
+    losses = np.concatenate(loss_parts, axis=2)
+    dflt = np.concatenate(dflt_parts, axis=1)
+    stacked = {c: losses[k] for k, c in enumerate(CHANNELS)}
     first, *rest = CHANNELS
     stacked["total"] = sum((stacked[c] for c in rest), stacked[first])
-    stacked["client"] = np.hstack([p["client"] for p in parts])
-    dflt = np.hstack([p["defaulted"] for p in parts])
+    stacked["client"] = losses[len(CHANNELS)]
+    out: dict[str, tuple[NDArray[np.float64], ...]] = {}
     for name, arr in stacked.items():
         qs = np.quantile(arr, _QUANTILES, axis=1)
+        out[name] = (arr.mean(axis=1), *qs)
+    out["default_probability"] = (dflt.mean(axis=1),)
+    return out
+
+
+def _entity_stats(
+    ctx: Context, ranges: list[dict[str, tuple[NDArray[np.float64], ...]]]
+) -> pd.DataFrame:
+    """The ``entities`` table from the statistics of consecutive ranges of entities."""
+    ids = ctx.inputs.ids
+    dp = np.concatenate([r["default_probability"][0] for r in ranges])
+    rows = []
+    for name in (*CHANNELS, "total", "client"):
+        cols = [np.concatenate([r[name][k] for r in ranges]) for k in range(1 + len(_QUANTILES))]
         frame = pd.DataFrame(
             {
                 "entity": ids,
                 "channel": name,
-                "mean": arr.mean(axis=1),
-                **{f"q{round(100 * q):02d}": qs[k] for k, q in enumerate(_QUANTILES)},
-                "default_probability": dflt.mean(axis=1) if name == "total" else np.nan,
+                "mean": cols[0],
+                **{f"q{round(100 * q):02d}": cols[1 + k] for k, q in enumerate(_QUANTILES)},
+                "default_probability": dp if name == "total" else np.nan,
             }
         )
         rows.append(frame[(frame["mean"] > 0) | (frame["default_probability"] > 0)])
     return pd.concat(rows, ignore_index=True)
+
+
+def _entity_ranges(n: int, draws: int, at_least: int = 1) -> list[tuple[int, int]]:
+    per = max(1, _RANGE_BYTES // (8 * (len(_ARRAYS) + 2) * max(draws, 1)))
+    k = max(at_least, -(-n // per))
+    bounds = np.linspace(0, n, min(k, max(n, 1)) + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _chunks(draws: int, chunk: int) -> list[tuple[int, int]]:
@@ -218,37 +369,83 @@ def run_scenario(
         out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     spans = _chunks(n_draws, chunk)
-    parts: list[dict[str, Any]] = []
+    # Per-entity arrays go to a scratch folder (beside the store when there is one) as .npy
+    # files, written by whoever evaluates the chunk; the statistics are then computed by
+    # ranges of entities. A task returns kilobytes, and no process holds all draws at once.
+    if out_dir is not None:
+        scratch = out_dir / f".scratch-{secrets.token_hex(4)}"
+        scratch.mkdir()
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="lahar-run-"))
+    token = secrets.token_hex(16)
+    (scratch / _TOKEN).write_text(token)
+    heads: list[dict[str, Any]] = []
+    workers_wrote = True
     try:
         if client is None:
-            results = (_chunk(ctx, a, b) for a, b in spans)
+            results = (
+                _chunk(ctx, a, b, str(scratch), token, None if out_dir is None else str(out_dir))
+                for a, b in spans
+            )
         else:
             from dask.distributed import as_completed
 
             shared = client.scatter(ctx, broadcast=True)
-            futures = [client.submit(_chunk, shared, a, b, pure=False) for a, b in spans]
+            futures = [
+                client.submit(
+                    _chunk,
+                    shared,
+                    a,
+                    b,
+                    str(scratch),
+                    token,
+                    None if out_dir is None else str(out_dir),
+                    pure=False,
+                )
+                for a, b in spans
+            ]
             results = (f.result() for f in as_completed(futures))
         for part in results:
-            parts.append(part)
-            if out_dir is not None:
-                dframe, eframe = _frames(ctx, part)
-                dframe.to_parquet(out_dir / f"draws-{part['start']:09d}.parquet", index=False)
-                eframe.to_parquet(out_dir / f"entities-{part['start']:09d}.parquet", index=False)
+            arrays = part.pop("arrays")
+            if arrays is not None:  # the worker does not see our disk: write its arrays here
+                workers_wrote = False
+                losses, dflt = arrays
+                lpath, dpath = _paths(scratch, part["start"])
+                np.save(lpath, losses)
+                np.save(dpath, dflt)
+                if out_dir is not None and not part["parquet"]:
+                    _write_parquet(ctx, part, losses, dflt, out_dir)
+                del arrays, losses, dflt
+            heads.append(part)
             if progress is not None:
-                progress(len(parts), len(spans))
-        parts.sort(key=lambda q: q["start"])
+                progress(len(heads), len(spans))
+        heads.sort(key=lambda q: q["start"])
+        starts = [q["start"] for q in heads]
+        n = ctx.inputs.system.n
+        if client is not None and workers_wrote:
+            workers = max(1, len(client.scheduler_info().get("workers", {})))
+            ranges = _entity_ranges(n, n_draws, at_least=2 * workers)
+            futs = [
+                client.submit(_entity_range, str(scratch), starts, lo, hi, pure=False)
+                for lo, hi in ranges
+            ]
+            stats = client.gather(futs)
+        else:
+            stats = [
+                _entity_range(str(scratch), starts, lo, hi) for lo, hi in _entity_ranges(n, n_draws)
+            ]
         elapsed = time.perf_counter() - t0
         headline = pd.DataFrame(
             {
-                "draw": np.concatenate([q["draw"] for q in parts]),
-                **{k: np.concatenate([q["headline"][k] for q in parts]) for k in HEADLINES},
+                "draw": np.concatenate([q["draw"] for q in heads]),
+                **{k: np.concatenate([q["headline"][k] for q in heads]) for k in HEADLINES},
             }
         )
-        xs = np.vstack([q["x"] for q in parts])
+        xs = np.vstack([q["x"] for q in heads])
         inputs = pd.DataFrame({"draw": headline["draw"]})
         for k, d in enumerate(ctx.dims):
             inputs[d.name] = xs[:, k]
-        entities = _entity_stats(ctx, parts)
+        entities = _entity_stats(ctx, stats)
         res = RunResult(
             scenario=spec.name,
             spec_hash=h,
@@ -276,4 +473,6 @@ def run_scenario(
         if store is not None and run_id is not None:
             store.end_run(run_id, status="failed", elapsed_s=time.perf_counter() - t0)
         raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return res
