@@ -27,10 +27,16 @@ in the same run. The bandwidth uses a stated traffic model (see ``docs/performan
 * ``access``: what the kernels' access pattern moves (each gathered row of the S-wide state
   counted once per use), computed from an instrumented re-run.
 
+For clearing it also times calls that reuse the previous result's memory (``out=``), prints
+the system (kernel) CPU time of the cold and the warm calls, and measures how fast fresh memory
+can be written the first time, against memory written before: the outputs' first touch is the
+floor under a cold call.
+
 Last line: ``speedup=<x> bandwidth_fraction=<y>`` with the smaller value over the two models
 (bandwidth on the access model).
 
-Usage: ``python benchmarks/bench_contagion.py [--quick] [--repeats R] [--neva DIR]``
+Usage: ``python benchmarks/bench_contagion.py [--quick] [--repeats R] [--neva DIR]
+[--only small|clearing|debtrank]``
 """
 
 from __future__ import annotations
@@ -475,6 +481,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="n=1e5, m=1e6 (< 1 minute)")
     parser.add_argument("--repeats", type=int, default=None, help="warm timed calls per model")
     parser.add_argument("--neva", metavar="DIR", help="local copy of neva (not on PyPI)")
+    parser.add_argument(
+        "--only",
+        choices=["small", "clearing", "debtrank"],
+        help="run one part (the summary then has its lines only)",
+    )
     args = parser.parse_args()
     n, m = (10**5, 10**6) if args.quick else (10**6, 10**7)
     repeats = args.repeats or 3
@@ -489,36 +500,41 @@ def main() -> None:
     print(f"synthetic network built in {time.perf_counter() - t:.1f} s")
     copy_bw = copy_bandwidth()
     print(f"numpy copy bandwidth (512 MiB, read + write, best of 7): {copy_bw / 1e9:.1f} GB/s")
-    small = bench_small(args.neva)
-    clear = bench_clearing(net, repeats, ref_cols=4, copy_bw=copy_bw)
-    dr = bench_debtrank(net, repeats, ref_cols=2, copy_bw=copy_bw)
+    run = {args.only} if args.only else {"small", "clearing", "debtrank"}
+    small = bench_small(args.neva) if "small" in run else None
+    clear = bench_clearing(net, repeats, 4, copy_bw) if "clearing" in run else None
+    dr = bench_debtrank(net, repeats, 2, copy_bw) if "debtrank" in run else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"\npeak RSS of the whole process (network included): {peak / 2**30:.2f} GiB")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     print("\nsummary (ratios of issue 15's table; goals in brackets):")
-    print(
-        f"  clearing: {clear['speedup']:.1f}x warm, {clear['cold_speedup']:.1f}x cold, "
-        f"{clear['out_speedup']:.1f}x with out=, {clear['bw']:.0%} of copy bandwidth  "
-        "[>= 20x warm and cold, >= 50 %]"
-    )
-    print(
-        f"  DebtRank n={n:,}: {dr['speedup']:.1f}x warm, {dr['cold_speedup']:.1f}x cold, "
-        f"{dr['bw']:.0%} of copy bandwidth  [>= 20x]"
-    )
-    if "neva" in small:
+    if clear:
+        print(
+            f"  clearing: {clear['speedup']:.1f}x warm, {clear['cold_speedup']:.1f}x cold, "
+            f"{clear['out_speedup']:.1f}x with out=, {clear['bw']:.0%} of copy bandwidth  "
+            "[>= 20x warm and cold, >= 50 %]"
+        )
+    if dr:
+        print(
+            f"  DebtRank n={n:,}: {dr['speedup']:.1f}x warm, {dr['cold_speedup']:.1f}x cold, "
+            f"{dr['bw']:.0%} of copy bandwidth  [>= 20x]"
+        )
+    if small and "neva" in small:
         print(
             f"  DebtRank n=400, S=16 vs neva: {small['warm_ratio']:,.0f}x warm, "
             f"{small['first_ratio']:,.0f}x first call  [>= 1000x warm, >= 100x first call]"
         )
-    else:
+    elif small:
         print(
             f"  DebtRank n=400, S=16: {small['warm'] * 1e3:.2f} ms warm, "
             f"{small['first'] * 1e3:.1f} ms first call (neva skipped)"
         )
-    print("  last line = the smaller speed-up and bandwidth share of the two large models")
-    print(
-        f"speedup={min(clear['speedup'], dr['speedup']):.2f} "
-        f"bandwidth_fraction={min(clear['bw'], dr['bw']):.3f}"
-    )
+    if clear and dr:
+        print("  last line = the smaller speed-up and bandwidth share of the two large models")
+        print(
+            f"speedup={min(clear['speedup'], dr['speedup']):.2f} "
+            f"bandwidth_fraction={min(clear['bw'], dr['bw']):.3f}"
+        )
 
 
 if __name__ == "__main__":
