@@ -377,8 +377,7 @@ class _Buffers:
     ``arrays`` holds those four as the caller gave them (shape (n,) for one scenario).
     """
 
-    def __init__(self, out: ClearingResult, arrays: tuple[NDArray[Any], ...], n_scen: int):
-        self.out = out
+    def __init__(self, arrays: tuple[NDArray[Any], ...], n_scen: int):
         self.arrays = arrays
         n = arrays[0].shape[0]
         self.x, self.equity, self.dflt, self.loss = (a.reshape(n, n_scen) for a in arrays)
@@ -409,7 +408,7 @@ class _Buffers:
                 if np.may_share_memory(arrays[k], arrays[m]):
                     got = f"{names[k]} shares memory with {names[m]}"
                     raise fail(func, "out", "a result with separate arrays", got)
-        return cls(out, arrays, e.shape[1])
+        return cls(arrays, e.shape[1])
 
 
 class _PairState:
@@ -731,8 +730,8 @@ def _clear_compiled(
 
     The pending increments of the shortfall (of the entities whose shortfall moved, listed
     in ``active``; ``slot[i] = i`` for those, -1 otherwise) live in the rows of the equity
-    output, which is only written at the end: no work array is (n, S), and the only (n, S)
-    memory is the outputs'. These are ``out``'s arrays when given, else allocated
+    output, which is only written at the end: no float work array is (n, S), and the only
+    (n, S) float memory is the outputs'. These are ``out``'s arrays when given, else allocated
     uninitialised; either way every entry is written before it is read (shortfalls, losses
     and defaults by the first kernel, so fresh memory is first touched by the threads that
     use it), and both give the same bits. A ``start`` is consumed: without ``out`` its memory
