@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lahar.analytics import circularity as circ
-from lahar.data import load_bea, load_parameters, network_from_tables, status_weights
+from lahar.data import load_parameters, network_from_tables, scenario_table, status_weights
 from lahar.errors import LaharError, StoreError
 from lahar.network import Network
 from lahar.report import figures as fg
@@ -599,7 +599,7 @@ def write_report(
     table = store.runs()
     runs = [load_run(store, r, runs=table) for r in ids]
     _across_section(page, runs, ranking, names)
-    io = load_bea(2023, domestic=True)
+    io = scenario_table()
     digest = store.sql("SELECT value FROM lahar_meta WHERE key = 'dataset_digest'")
     current = str(digest["value"].iloc[0]) if len(digest) else "-"
     for run in runs:

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from lahar import _numba
 from lahar.contagion import CHANNELS
-from lahar.data import IOTable, ParameterSet, load_bea, load_network, load_parameters
+from lahar.data import IOTable, ParameterSet, load_network, load_parameters, scenario_table
 from lahar.errors import DataError
 from lahar.network import Network
 from lahar.scenarios._engine import BLOCK, HEADLINES, Context, Dim, evaluate, make_context
@@ -350,7 +350,7 @@ def run_scenario(
         raise DataError(msg)
     p = load_parameters() if params is None else params
     net = load_network(params=p) if network is None else network
-    io = load_bea(2023, domestic=True) if table is None else table
+    io = scenario_table() if table is None else table
     ctx = make_context(spec, net, p, io, seed=seed)
     h = scenario_hash(spec)
     if run_id is not None and store is None:

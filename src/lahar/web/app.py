@@ -33,7 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from lahar import __version__
-from lahar.data import load_bea, load_parameters, schema
+from lahar.data import load_parameters, scenario_table, schema
 from lahar.errors import DataError, LaharError, QueryError
 from lahar.report import LABELS, TITLES, TOPICS, all_tables, display_table, headline_table
 from lahar.report.figures import figure_json
@@ -137,7 +137,7 @@ class _App:
             self.store.import_dataset()
         self.data = Dataset.from_store(self.store)
         self.params = load_parameters()
-        self.table = load_bea(2023, domestic=True)  # the table `lahar run` uses
+        self.table = scenario_table()  # the table `lahar run` uses
         self.max_draws = max_draws
         self.runs = RunQueue(
             self.store, self.data.network, self.params, self.table, max_pending=max_pending
