@@ -422,7 +422,7 @@ def run_scenario(
     tune_workers : bool, default False
         Only for a cluster started for this work (``lahar run --workers`` passes True): let
         the chunk tasks raise glibc's mmap and trim thresholds on its workers for the rest of
-        their lives, which halves the time of a block there (Dask's nanny sets
+        their lives, which halves the time of a block on large networks (Dask's nanny sets
         ``MALLOC_TRIM_THRESHOLD_``). Leave False on a cluster someone else owns.
 
     Returns
