@@ -171,6 +171,7 @@ def run_cmd(
                             client=client,
                             store=st,
                             progress=tick,
+                            tune_workers=cluster is not None,
                         )
                     )
         finally:
