@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -153,6 +154,7 @@ def run_cmd(
                 disable=quiet,
                 transient=True,
             ) as bar:
+                batch = uuid.uuid4().hex  # the runs of this invocation: the report's default
                 for spec in specs:
                     task = bar.add_task(f"{spec.name}", total=None)
 
@@ -172,6 +174,7 @@ def run_cmd(
                             store=st,
                             progress=tick,
                             tune_workers=cluster is not None,
+                            batch=batch,
                         )
                     )
         finally:

@@ -393,6 +393,7 @@ def run_scenario(
     progress: Callable[[int, int], None] | None = None,
     run_id: str | None = None,
     tune_workers: bool = False,
+    batch: str | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo: every draw one column of a vectorised full cascade.
 
@@ -424,6 +425,10 @@ def run_scenario(
         the chunk tasks raise glibc's mmap and trim thresholds on its workers for the rest of
         their lives, which halves the time of a block on large networks (Dask's nanny sets
         ``MALLOC_TRIM_THRESHOLD_``). Leave False on a cluster someone else owns.
+    batch : str, optional
+        A label recorded with the run (``params.batch``) that groups the runs of one
+        invocation (``lahar run`` gives each invocation its own; ``lahar report`` shows the
+        latest batch by default); only with ``store``.
 
     Returns
     -------
@@ -469,7 +474,8 @@ def run_scenario(
     if store is not None:
         run_id = store.begin_run(
             f"run {spec.name}",
-            {"scenario": spec.name, "draws": n_draws, "seed": seed, "spec": spec.model_dump()},
+            {"scenario": spec.name, "draws": n_draws, "seed": seed, "spec": spec.model_dump()}
+            | ({"batch": batch} if batch is not None else {}),
             spec_hash=h,
             seed=seed,
             run_id=run_id,
