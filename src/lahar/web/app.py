@@ -10,8 +10,10 @@ Safety: the API runs no SQL but lahar's own, with bound parameters, except ``POS
 which goes through :func:`lahar.store.sandboxed_query` (read-only, no file or network access,
 row and time limits). No parameter names a file: the app reads only its store, the run files
 beside it and its package data. Bad input is answered 422 naming the field, unknown ids 404, a
-full queue 429; every DuckDB connection of the app is taken under one lock, so a sandboxed
-query never meets a run's write.
+full queue 429, a store that cannot be read now (another process holds it) 503; a ``Host``
+other than loopback or the host served 400 (DNS rebinding); every answer carries a
+Content-Security-Policy. Every DuckDB connection of the app is taken under one lock, so a
+sandboxed query never meets a run's write (hence its short time limit, :data:`SQL_TIMEOUT_S`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from lahar import __version__
 from lahar.data import load_bea, load_parameters, schema
-from lahar.errors import DataError, LaharError, QueryError
+from lahar.errors import DataError, LaharError, QueryError, StoreError
 from lahar.report import LABELS, TITLES, TOPICS, all_tables, display_table, headline_table
 from lahar.report.figures import figure_json
 from lahar.report.runs import StoredRun, load_run
@@ -67,8 +69,10 @@ __all__ = [
 
 MAX_DRAWS = 20_000
 """Default limit on the draws of one run posted to the API."""
-SQL_TIMEOUT_S = 10.0
-"""Time limit of a query posted to ``/api/sql``, in seconds."""
+SQL_TIMEOUT_S = 2.0
+"""Time limit of a query posted to ``/api/sql``, in seconds (``lahar sql`` allows 10): the query
+holds the app's store lock while it runs (DuckDB refuses the sandbox's read-only connection while
+a writable one of the same process is open), so every store-backed request waits for it."""
 
 _STATIC = "static"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -432,12 +436,24 @@ def create_app(
             content={"detail": [{"loc": exc.loc, "msg": str(exc), "type": "value_error"}]},
         )
 
+    @app.exception_handler(StoreError)
+    @app.exception_handler(duckdb.Error)
+    @app.exception_handler(OSError)
+    async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+        # the store (or a run file beside it) cannot be read or written now, e.g. another
+        # process holds the DuckDB file: the request may succeed later
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return JSONResponse(
+            status_code=503,
+            content={"detail": f"The store is unavailable: {why}"},
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(LaharError)
     async def _lahar_error(request: Request, exc: LaharError) -> JSONResponse:
-        return JSONResponse(
-            status_code=422,
-            content={"detail": [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]},
-        )
+        # not the request's fault (input errors are FieldErrors, naming the field): one line
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        return JSONResponse(status_code=500, content={"detail": f"lahar failed: {why}"})
 
     _routes(app, state)
     static = resources.files("lahar.web") / _STATIC
@@ -722,6 +738,14 @@ def _routes(app: FastAPI, s: _App) -> None:  # noqa: C901 - one place lists ever
             raise FieldError(
                 ["body", "draws"], f"at most {s.max_draws} draws per run here; got {draws}"
             )
+        known = [q.name for q in shock_quantities(spec)]
+        for name in body.overrides:
+            if name not in known:
+                raise FieldError(
+                    ["body", "overrides", name],
+                    f"scenario {spec.name} has no quantity {name!r}; its quantities are "
+                    f"{', '.join(known) or 'none'}",
+                )
         changes = {}
         for name, q in body.overrides.items():
             try:
