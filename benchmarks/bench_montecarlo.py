@@ -120,6 +120,7 @@ def bench(label: str, spec, net, params, table, draws: int, loop_draws: int, wor
                 table=table,
                 chunk=64,
                 client=client,
+                tune_workers=True,
             )
             t = time.perf_counter()
             dres = run_scenario(
@@ -131,6 +132,7 @@ def bench(label: str, spec, net, params, table, draws: int, loop_draws: int, wor
                 table=table,
                 chunk=max(64, draws // 8),
                 client=client,
+                tune_workers=True,
             )
             dt = time.perf_counter() - t
         same = dres.headline.equals(res.headline) and dres.entities.equals(res.entities)

@@ -59,6 +59,11 @@ _KIND_SETS = {
         "Kinds that sell power to data centres (parameter utility_dc_sales_share).",
     ),
     "AI_SELLER_KINDS": ("sells_ai", "Kinds that sell AI infrastructure (chips, cloud)."),
+    "CHIP_SELLER_KINDS": ("sells_chips", "Kinds that sell AI chips (the ABM's vendors)."),
+    "AI_BUILDER_KINDS": (
+        "builds_ai",
+        "Kinds that build AI capacity (capex): the gap's firms, the ABM's builders.",
+    ),
     "ALL_AI_REVENUE_KINDS": ("revenue_all_ai", "Kinds whose whole revenue is AI revenue."),
     "FINANCIAL_KINDS": ("financial", "Financial kinds (banks, lenders, funds, governments)."),
 }

@@ -138,6 +138,41 @@ def test_unwritable_folder_is_one_clear_error(report) -> None:
         write_report(report["store"], None, blocker / "out")
 
 
+def test_two_runs_of_one_scenario_are_two_entries(report, tmp_path) -> None:
+    store = report["store"]
+    again = run_scenario(builtin_scenario("capex_cut"), draws=32, seed=5, store=store)
+    first = next(r for r in report["runs"] if r.scenario == "capex_cut")
+    text = write_report(store, [first.run_id, again.run_id], tmp_path).read_text("utf-8")
+    for run in (first, again):
+        assert f"capex_cut ({run.run_id[:8]})" in text
+
+
+def test_a_run_without_a_bad_draw_gets_no_empty_box_chart(report) -> None:
+    # capex_cut moves no firm's balance sheet: no draw has a default, so no box can be found
+    run = next(r for r in report["runs"] if r.scenario == "capex_cut")
+    assert run.summary().set_index("outcome").loc["defaults", "q95"] == 0
+    assert f"0 of {run.draws} draws have defaults >= 1" in report["html"]
+
+
+def test_analyses_are_left_out_when_the_dataset_changed(report, tmp_path) -> None:
+    # a copy of the store and its runs, then another dataset imported into it
+    base = report["store"].path
+    for suffix in ("", ".runs"):
+        src = Path(f"{base}{suffix}")
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / f"s.duckdb{suffix}")
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in FILES:
+        shutil.copy(DATA_DIR / f, data / f)
+    _rewrite(data / "entities.csv", "name", "Renamed Inc.")
+    store = Store(tmp_path / "s.duckdb")
+    store.import_dataset(data)
+    run = report["runs"][0]
+    text = write_report(store, [run.run_id], tmp_path / "out").read_text("utf-8")
+    assert "they are left out here" in text
+    assert "Sobol indices" not in text.split(f'id="run-{run.run_id}"')[1]
+
+
 @pytest.mark.browser
 def test_report_opens_offline_in_chromium(report, watched) -> None:
     page = watched.page

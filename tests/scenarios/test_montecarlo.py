@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pandas as pd
 import pytest
 
 from lahar.data import load_bea, load_network, load_parameters
+from lahar.errors import DataError
 from lahar.scenarios import builtin_scenario, run_scenario
 from lahar.store import Store
 
@@ -64,11 +66,22 @@ def test_a_local_cluster_gives_the_same_bits(local) -> None:
         Client(cluster) as client,
     ):
         _same(local, _run(chunk=64, client=client))
+        assert _tuned(client) == [0, 0]  # not told the cluster is ours: malloc left alone
+        _same(local, _run(chunk=64, client=client, tune_workers=True))
+        assert max(_tuned(client)) == 1  # once per worker process, and the same bits
+
+
+def _tuned(client) -> list[int]:
+    """How often each worker changed its malloc settings (calls of the cached function)."""
+    from lahar.scenarios._montecarlo import _keep_freed_arrays
+
+    return sorted(client.run(lambda: _keep_freed_arrays.cache_info().misses).values())
 
 
 @contextmanager
-def _cluster_by_address(tmp_path: Path, worker_prefix: tuple[str, ...] = ()) -> Iterator[str]:
-    """A scheduler and a worker started as separate processes; yields the address."""
+def _cluster_by_address(tmp_path: Path, *worker_prefixes: tuple[str, ...]) -> Iterator[str]:
+    """A scheduler and workers (one per prefix; default one) started as separate processes;
+    yields the address."""
     dask = shutil.which("dask", path=str(Path(sys.executable).parent))
     assert dask is not None
     sched_file = tmp_path / "scheduler.json"
@@ -97,13 +110,14 @@ def _cluster_by_address(tmp_path: Path, worker_prefix: tuple[str, ...] = ()) -> 
         address = json.loads(sched_file.read_text())["address"]
         assert address.startswith("tcp://127.0.0.1:")
         worker = [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"]
-        procs.append(
-            subprocess.Popen(
-                [*worker_prefix, *worker],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+        for prefix in worker_prefixes or ((),):
+            procs.append(
+                subprocess.Popen(
+                    [*prefix, *worker],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
             )
-        )
         yield address
     finally:
         for p in procs:
@@ -119,21 +133,24 @@ def test_a_scheduler_started_by_address_gives_the_same_bits(local, tmp_path) -> 
     with _cluster_by_address(tmp_path) as address, Client(address, timeout=30) as client:
         client.wait_for_workers(1, timeout=60)
         _same(local, _run(chunk=64, client=client))
+        assert _tuned(client) == [0]  # someone else's cluster: its malloc settings stay
 
 
-def _private_tmp() -> tuple[str, ...] | None:
+def _private_tmp(size: str | None = None) -> tuple[str, ...] | None:
     """A command prefix that runs a process with its own empty /tmp (a Linux mount namespace
-    of an unprivileged user namespace), or None where the system does not allow it."""
+    of an unprivileged user namespace; a tmpfs of ``size``, e.g. ``64m``), or None where the
+    system does not allow it."""
     unshare = shutil.which("unshare")
     if unshare is None:
         return None
+    options = "" if size is None else f"-o size={size} "
     prefix = (
         unshare,
         "--map-root-user",
         "--mount",
         "sh",
         "-c",
-        'mount -t tmpfs none /tmp && exec "$0" "$@"',
+        f'mount -t tmpfs {options}none /tmp && exec "$0" "$@"',
     )
     probe = subprocess.run([*prefix, "ls", "/tmp"], capture_output=True, text=True, check=False)
     if probe.returncode != 0 or probe.stdout.strip():
@@ -227,3 +244,171 @@ def test_a_chunk_task_returns_kilobytes_when_it_sees_the_disk(tmp_path) -> None:
     assert losses.shape == (7, NET.n, 64)
     np.testing.assert_array_equal(losses, np.load(tmp_path / "losses-000000000.npy"))
     np.testing.assert_array_equal(dflt, np.load(tmp_path / "defaulted-000000000.npy"))
+
+
+def test_a_mixed_cluster_gives_the_same_bits(local, tmp_path) -> None:
+    """One worker sees our disk, one has its own /tmp: whichever ran the chunks, an
+    entity-range task on the worker that does not see the chunk files hands its range back
+    (None) and the client reduces it, with the same function and the same bits."""
+    from dask.distributed import Client
+
+    from lahar.scenarios._montecarlo import _TOKEN, _entity_range
+
+    prefix = _private_tmp()
+    if prefix is None:
+        pytest.skip("no unprivileged mount namespaces here (unshare)")
+    assert str(tmp_path).startswith("/tmp/")
+    with (
+        _cluster_by_address(tmp_path, (), prefix) as address,
+        Client(address, timeout=30) as client,
+    ):
+        client.wait_for_workers(2, timeout=60)
+        sees = client.run(Path(tmp_path).exists)
+        assert sorted(sees.values()) == [False, True]
+        blind = next(w for w, seen in sees.items() if not seen)
+        (tmp_path / _TOKEN).write_text("ours")
+        task = client.submit(
+            _entity_range, str(tmp_path), "ours", [0], 0, 10, workers=[blind], pure=False
+        )
+        assert task.result() is None
+        for chunk in (DRAWS, DRAWS, 64):  # one chunk: on the seeing worker half of the time
+            _same(local, _run(chunk=chunk, client=client))
+
+
+class _Stop(Exception):
+    pass
+
+
+def _scratch_left(st: Store) -> list[str]:
+    return sorted(
+        str(p.relative_to(st.path.parent))
+        for p in Path(f"{st.path}.runs").glob("*/*")
+        if p.is_dir() or p.name.startswith(".")
+    )
+
+
+def test_a_failed_cluster_run_cancels_its_tasks_and_leaves_no_scratch(tmp_path) -> None:
+    """The client fails while 15 chunk tasks are pending or running on two workers: they
+    are cancelled (the scheduler holds none), the scratch folder is gone, the run is marked
+    failed, and tasks that were running when it failed leave nothing behind either."""
+    from dask.distributed import Client, LocalCluster
+
+    st = Store(tmp_path / "s.duckdb")
+    st.import_dataset()
+
+    def stop(done: int, total: int) -> None:
+        raise _Stop
+
+    def executing(dask_worker) -> int:
+        return int(dask_worker.state.executing_count)
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        with pytest.raises(_Stop):
+            run_scenario(
+                SPEC,
+                draws=16 * 64,
+                seed=11,
+                network=NET,
+                params=P,
+                table=TABLE,
+                chunk=64,
+                client=client,
+                store=st,
+                progress=stop,
+            )
+        held = client.run_on_scheduler(
+            lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks if "_chunk" in str(k)]
+        )
+        assert held == []
+        assert _scratch_left(st) == []
+        for _ in range(600):  # the workers finish what they had started
+            if not any(client.run(executing).values()):
+                break
+            time.sleep(0.1)
+        assert not any(client.run(executing).values())
+        assert _scratch_left(st) == []
+    runs = st.runs()
+    assert list(runs["status"]) == ["failed"]
+    assert (runs["command"] == f"run {SPEC.name}").all()
+
+
+def test_scratch_bytes_are_the_bytes_a_chunk_writes(tmp_path) -> None:
+    """57 bytes per entity and draw: seven float64 loss arrays and one bool array, counted
+    from the files a chunk task writes; the shipped network (121 entities) at the CLI's
+    largest --draws (10^7) needs 69 GB."""
+    from lahar.scenarios import make_context
+    from lahar.scenarios._montecarlo import _TOKEN, _chunk, _scratch_bytes
+
+    ctx = make_context(SPEC, NET, P, TABLE, seed=11)
+    (tmp_path / _TOKEN).write_text("ours")
+    _chunk(ctx, 0, 64, str(tmp_path), "ours")
+    written = sum(np.load(f, mmap_mode="r").nbytes for f in tmp_path.glob("*.npy"))
+    assert written == NET.n * 64 * (7 * 8 + 1) == _scratch_bytes(NET.n, 64)
+    assert _scratch_bytes(121, 10**7) == 68_970_000_000
+
+
+def test_the_scratch_check_keeps_a_spare() -> None:
+    from lahar.scenarios._montecarlo import _check_scratch
+
+    gib, mib = 1 << 30, 1 << 20
+    # 10 GiB free: 5 % (0.5 GiB, above the 64 MiB floor) stays spare, 9.5 GiB of room
+    _check_scratch(int(9.5 * gib), 10 * gib, draws=1, where="/x")
+    with pytest.raises(DataError, match="must be at most 950 here"):
+        _check_scratch(int(9.5 * gib) + 1, 10 * gib, draws=951, where="/x")
+    # 1000 draws that need 10 GiB: 9.5 GiB of room holds 950 of them
+    msg = (
+        r"^The 'draws' parameter of run_scenario\(\) must be at most 950 here: 1000 draws "
+        r"need 10\.00 GiB of scratch space in /x, which has 10\.00 GiB free \(keeping "
+        r"0\.50 GiB spare\)\. Got 1000 instead\.$"
+    )
+    with pytest.raises(DataError, match=msg):
+        _check_scratch(10 * gib, 10 * gib, draws=1000, where="/x")
+    # 100 MiB free: the 64 MiB floor stays spare, 36 MiB of room
+    _check_scratch(36 * mib, 100 * mib, draws=1, where="/x")
+    with pytest.raises(DataError, match="at most 0 here"):
+        _check_scratch(36 * mib + 1, 100 * mib, draws=1, where="/x")
+    with pytest.raises(DataError, match="at most 0 here"):  # less free than the spare
+        _check_scratch(1, 10 * mib, draws=1, where="/x")
+
+
+def test_a_run_too_large_for_the_disk_is_refused_before_it_starts(tmp_path) -> None:
+    """10^15 draws of 121 entities need 6.9 EB of scratch space: refused before the run is
+    recorded or any folder made; ordinary runs pass the same check (the tests above)."""
+    st = Store(tmp_path / "s.duckdb")
+    st.import_dataset()
+    with pytest.raises(DataError, match=r"'draws' .* at most \d+ here: 1000000000000000 draws"):
+        run_scenario(SPEC, draws=10**15, seed=11, network=NET, params=P, table=TABLE, store=st)
+    assert st.runs(f"run {SPEC.name}").empty
+    assert not Path(f"{st.path}.runs").exists()
+
+
+def test_the_cli_names_draws_when_the_scratch_disk_is_too_small(tmp_path) -> None:
+    """`lahar run` with its store on a real 64 MiB tmpfs (a private /tmp): 10^5 draws of 121
+    entities need 0.64 GiB of scratch space; one line naming --draws, exit code 1."""
+    prefix = _private_tmp("64m")
+    if prefix is None:
+        pytest.skip("no unprivileged mount namespaces here (unshare)")
+    lahar = shutil.which("lahar", path=str(Path(sys.executable).parent))
+    assert lahar is not None
+    args = ["run", "-s", SPEC.name, "--draws", "100000", "--store", "/tmp/s.duckdb"]
+    out = subprocess.run(
+        [*prefix, lahar, *args, "--no-report"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert out.returncode == 1, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert re.fullmatch(
+        r"error: Invalid value for --draws: must be at most \d+ here: 100000 draws need "
+        r"0\.64 GiB of scratch space in /tmp, which has [\d.]+ GiB free \(keeping 0\.06 GiB "
+        r"spare\)\. Got 100000 instead\.",
+        lines[0],
+    ), lines[0]

@@ -9,6 +9,8 @@ import threading
 import time
 import urllib.request
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +48,14 @@ def mini_store(tmp_path_factory) -> Path:
 def client(shipped_store):
     """The app over the shipped store, called in-process."""
     app = create_app(shipped_store, max_draws=4096, max_pending=2)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 
 @pytest.fixture(scope="session")
 def mini_client(mini_store):
     """The app over the mini store."""
-    with TestClient(create_app(mini_store)) as c:
+    with TestClient(create_app(mini_store), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -92,13 +94,11 @@ class Live:
             return json.loads(res.read())
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory):
-    """`lahar serve` in-process: uvicorn on 127.0.0.1, a free port, a store of its own."""
+@contextmanager
+def served(app: Any) -> Iterator[Live]:
+    """Serve ``app`` with uvicorn in a thread on 127.0.0.1 (a free port), as `lahar serve` does."""
     import uvicorn
 
-    path = tmp_path_factory.mktemp("live") / "live.duckdb"
-    app = create_app(path)  # creates the store with the shipped dataset, as `lahar serve` does
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -113,7 +113,18 @@ def live(tmp_path_factory):
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield Live(f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    try:
+        yield Live(f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """`lahar serve` in-process: uvicorn on 127.0.0.1, a free port, a store of its own."""
+    path = tmp_path_factory.mktemp("live") / "live.duckdb"
+    # creates the store with the shipped dataset, as `lahar serve` does
+    with served(create_app(path)) as live:
+        yield live

@@ -144,3 +144,32 @@ def test_dataset_charts(live, watched):
         "() => document.querySelector('#dataset-chart .sankey') !== null", timeout=30_000
     )
     _clean(watched)
+
+
+def test_a_source_address_that_is_not_http_is_shown_as_text(mini_store, tmp_path, watched):
+    # the importer accepts only http(s) addresses; a store written by other means may hold any,
+    # and a javascript: link would run in the dashboard's origin when clicked
+    import shutil
+
+    import duckdb
+
+    from lahar.web import create_app
+    from tests.web.conftest import served
+
+    path = tmp_path / "odd.duckdb"
+    shutil.copy(mini_store, path)
+    bad = "javascript:alert(document.domain)"
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE sources SET url = ? WHERE id = 'S1'", [bad])
+    with served(create_app(path)) as live:
+        page = watched.page
+        page.goto(live.url + "/")
+        page.fill("#entity-search", "Nvidia")
+        page.click('#entity-results button[data-id="nvidia"]')
+        page.wait_for_selector("#entity-detail:not([hidden])")
+        # mini sources.csv: S1 (now javascript:) and S4 (https://www.sec.gov/example) cited
+        s1, s4 = page.locator("#source-S1"), page.locator("#source-S4")
+        assert s1.locator("a").count() == 0
+        assert bad in s1.inner_text()
+        assert s4.locator("a").get_attribute("href") == "https://www.sec.gov/example"
+    _clean(watched)

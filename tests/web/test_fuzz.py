@@ -25,7 +25,8 @@ EXAMPLES = 40
 
 @pytest.fixture(scope="module")
 def schema(shipped_store):
-    app = create_app(shipped_store, max_draws=128, max_pending=2)
+    # schemathesis calls the ASGI app as host "testserver" (Starlette's test client)
+    app = create_app(shipped_store, max_draws=128, max_pending=2, allowed_hosts=["testserver"])
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
     app.state.lahar.runs.close()
 

@@ -266,6 +266,7 @@ _OPTION_OF = {
     "outcome": ("--outcome", "outcome"),
     "quantity": ("--quantity", "quantity"),
     "bounds": ("--range", "within"),
+    "draws": ("--draws", "draws"),
 }
 _PARAMETER_MESSAGE = re.compile(
     r"The '(?P<name>\w+)' parameter of (?P<func>[\w.]+)(?:\(\))? (?P<rest>.*)", re.S

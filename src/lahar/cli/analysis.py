@@ -115,14 +115,12 @@ def _positive_float(ctx: typer.Context | None, param: Any, value: float | None) 
 
 
 def _context(name: str, data: Path | None, seed: int = 0) -> Any:
-    from lahar.data import load_bea, load_network, load_parameters
+    from lahar.data import load_network, load_parameters, scenario_table
     from lahar.scenarios import builtin_scenario, make_context
 
     params = load_parameters()
     net = load_network(data, params=params)
-    return make_context(
-        builtin_scenario(name), net, params, load_bea(2023, domestic=True), seed=seed
-    )
+    return make_context(builtin_scenario(name), net, params, scenario_table(), seed=seed)
 
 
 def _record(

@@ -20,7 +20,7 @@ from lahar.cli._common import (
     usd,
 )
 from lahar.cli._options import FormatOption, choice, float_in, positive_int, share
-from lahar.data import ParameterSet, load_bea, load_network, load_parameters
+from lahar.data import ParameterSet, load_network, load_parameters, scenario_table
 from lahar.scenarios import MacroSummary, capex_bust, firm_repricing, power_bust
 
 __all__ = ["register"]
@@ -177,7 +177,7 @@ def macro_cmd(
     """
     with fail_on_lahar_error():
         params = load_parameters()
-        table = load_bea(2023, domestic=True)
+        table = scenario_table()
         s = capex_bust(capex_cut, table=table, params=params, which=which, rest_return=spillover)
         sections: dict[str, pd.DataFrame] = {
             "economy": _economy(s),

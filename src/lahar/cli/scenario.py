@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,7 +105,7 @@ def run_cmd(
 
     Ends by writing the HTML report of the runs (`lahar report`) and printing where it is.
     """
-    from lahar.data import load_bea, load_network, load_parameters
+    from lahar.data import load_network, load_parameters, scenario_table
     from lahar.report import defaults_table, headline_table, scenarios_table
     from lahar.scenarios import builtin_scenario, builtin_scenarios, load_scenario, run_scenario
     from lahar.store import Store, default_store_path
@@ -119,7 +120,7 @@ def run_cmd(
             specs = [builtin_scenario(n) for n in builtin_scenarios()]
         params = load_parameters()
         net = load_network(params=params)
-        table = load_bea(2023, domestic=True)
+        table = scenario_table()
         st = Store(path)
         if st.sql("SELECT count(*) AS n FROM entities")["n"].iloc[0] == 0:
             st.import_dataset()
@@ -153,6 +154,7 @@ def run_cmd(
                 disable=quiet,
                 transient=True,
             ) as bar:
+                batch = uuid.uuid4().hex  # the runs of this invocation: the report's default
                 for spec in specs:
                     task = bar.add_task(f"{spec.name}", total=None)
 
@@ -171,6 +173,8 @@ def run_cmd(
                             client=client,
                             store=st,
                             progress=tick,
+                            tune_workers=cluster is not None,
+                            batch=batch,
                         )
                     )
         finally:
@@ -308,13 +312,13 @@ def show_cmd(name: Annotated[str, typer.Argument(help="A shipped scenario.")]) -
 @scenario_app.command("validate")
 def validate_cmd(file: Annotated[Path, typer.Argument(help="A scenario spec (TOML).")]) -> None:
     """Check a scenario spec against the schema and the data; print every problem."""
-    from lahar.data import load_bea, load_network, load_parameters
+    from lahar.data import load_network, load_parameters, scenario_table
     from lahar.scenarios import load_scenario, make_context
 
     with fail_on_lahar_error():
         spec = load_scenario(file)
         params = load_parameters()
-        make_context(spec, load_network(params=params), params, load_bea(2023, domestic=True))
+        make_context(spec, load_network(params=params), params, scenario_table())
     typer.echo(f"ok: {file} is a valid scenario ({spec.name}: {len(spec.shocks)} shocks)")
 
 

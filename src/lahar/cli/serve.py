@@ -18,6 +18,20 @@ from lahar.errors import DataError
 __all__ = ["register"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_ANY = ("0.0.0.0", "::", "")
+
+
+def _host_names(host: str) -> list[str]:
+    """The ``Host`` names the app answers to besides loopback, for a server bound to ``host``.
+
+    The bound address itself (an IPv6 one in brackets, as a ``Host`` header writes it) and, for
+    a wildcard address, this machine's names.
+    """
+    if host in _LOOPBACK:
+        return []
+    if host in _ANY:
+        return sorted({socket.gethostname(), socket.getfqdn()} - {""})
+    return [f"[{host}]" if ":" in host else host]
 
 
 def _free(host: str, port: int) -> None:
@@ -75,7 +89,7 @@ def serve_cmd(
     path = store or default_store_path()
     with fail_on_lahar_error():
         _free(host, port)
-        app = create_app(path, max_draws=max_draws)
+        app = create_app(path, max_draws=max_draws, allowed_hosts=_host_names(host))
     if host not in _LOOPBACK:
         typer.echo(
             f"warning: listening on {host}: anyone who can reach it can read the store and "

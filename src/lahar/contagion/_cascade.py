@@ -307,7 +307,8 @@ def cascade(
         equity value (1.0: selling 1 % of a firm's value lowers its price by 1 %); 0 switches
         fire sales off.
     tol : float, default 1e-9
-        Stop when no loss moved by more than ``tol`` times the largest book equity.
+        A scenario stops when no loss moved by more than ``tol`` times its largest book
+        equity.
     max_iter : int, default 1000
         Maximum outer iterations.
 
@@ -479,11 +480,16 @@ def _run(
     repricing = np.asarray(q @ r)
     # a forced default costs (1 - alpha) of the entity's external assets (Rogers-Veraart)
     direct = direct + (forced & live) * (1.0 - alpha) * e0
-    scale = tol * max(float(np.abs(eq0).max(initial=0.0)), 1.0)
-    # Scenarios settle at their own pace: a scenario whose round moved nothing is set aside
-    # (its state kept in the full arrays below) and the rounds go on with the others, on
-    # arrays narrowed to them once enough have settled. A scenario's numbers depend only on
-    # its own column.
+    # the stopping scale of each scenario, from its own balance sheets
+    scale = tol * np.maximum(np.abs(eq0).max(axis=0, initial=0.0), 1.0)
+    # Scenarios settle at their own pace: the round in which a scenario first moves nothing
+    # sets it aside -- the state of that round goes to the full arrays below and is final for
+    # the phase, as if the scenario ran alone -- and the rounds go on with the others, on
+    # arrays narrowed to them once enough have settled (a set-aside scenario that still rides
+    # along until then is ignored). The cascade's numbers for a scenario depend only on its
+    # own column; the sweeps of an inexact clear are shared by the batch (a scenario may get
+    # more of them than alone), so a batch agrees with lone runs within the tolerance, not
+    # to the bit.
     const = {
         "eq0": eq0, "e0": e0, "direct": direct, "repricing": repricing, "r": r, "delta": delta,
         "m": m, "forced": forced, "leverage": leverage, "sell_share": sell_share,
@@ -503,7 +509,8 @@ def _run(
     start = None
     exact = False  # intermediate rounds clear with sweeps only; the last ones exactly
     change = np.inf
-    open_ = np.ones(s, dtype=bool)  # per working column: not settled in this phase yet
+    open_ = np.ones(s, dtype=bool)  # per working column: not set aside in this phase yet
+    sc = scale  # the working columns' scales
     for rounds in range(1, max_iter + 1):
         w = work
         total, dflt, phi = st["total"], st["dflt"], st["phi"]
@@ -546,20 +553,23 @@ def _run(
             same = (new_dflt == dflt).all(axis=0)
         phi = np.minimum(1.0, kappa * np.asarray(q_t @ sold_by_firm) / value)
         change = float(moved.max(initial=0.0))
-        settled = (moved <= scale) & same & (rounds > 1)
+        # open scenarios whose round moved nothing: this round's state is their answer
+        settled = open_ & (moved <= sc) & same & (rounds > 1)
         st = {"total": new_total, "dflt": new_dflt, "phi": phi}
-        open_ &= ~settled
+        if settled.any():
+            done = cols[settled]
+            for name, v in (*st.items(), ("commit", commit), ("stake", stake), ("fire", fire),
+                            ("credit", credit), ("payments", sol.payments)):  # fmt: skip
+                full[name][:, done] = v[:, settled]
+            open_ &= ~settled
         if open_.any() and open_.sum() > 0.75 * open_.size:
-            continue  # too few settled to be worth narrowing the arrays
-        # set the settled scenarios aside: their state goes to the full arrays
-        for name, v in (*st.items(), ("commit", commit), ("stake", stake), ("fire", fire),
-                        ("credit", credit), ("payments", sol.payments)):  # fmt: skip
-            full[name][:, cols[~open_]] = v[:, ~open_]
+            continue  # too few set aside to be worth narrowing the arrays
         if open_.any():
             keep = np.flatnonzero(open_)
             cols = cols[keep]
             work = {k: v[:, keep] for k, v in work.items()}
             cvw = cvw[:, keep]
+            sc = sc[keep]
             st = {k: v[:, keep] for k, v in st.items()}
             start = np.ascontiguousarray(sol.payments[:, keep])
             open_ = np.ones(keep.size, dtype=bool)
@@ -571,6 +581,7 @@ def _run(
         cols = np.arange(s)
         work = dict(const)
         cvw = cv
+        sc = scale
         st = {k: full[k] for k in ("total", "dflt", "phi")}
         start = full["payments"].copy()
         open_ = np.ones(s, dtype=bool)

@@ -20,6 +20,7 @@ from lahar.data._bea import (
     industry_of_kind,
     load_bea,
     published_requirements,
+    scenario_table,
 )
 from lahar.data._parameters import PARAMETERS_FILE, Parameter, ParameterSet, load_parameters
 from lahar.data._validate import (
@@ -52,6 +53,7 @@ __all__ = [
     "capex_categories",
     "industry_of_kind",
     "load_bea",
+    "scenario_table",
     "load_network",
     "load_parameters",
     "metrics",

@@ -55,6 +55,7 @@ __all__ = [
     "capex_categories",
     "industry_of_kind",
     "load_bea",
+    "scenario_table",
     "published_requirements",
 ]
 
@@ -612,6 +613,26 @@ def load_bea(year: int = 2023, *, domestic: bool = False) -> IOTable:
         final_demand_categories=tuple(fd_codes),
         final_demand_names=tuple(nm for _, nm in fd),
     )
+
+
+def scenario_table() -> IOTable:
+    """The input–output table of the scenarios: BEA's latest summary table, domestic.
+
+    One place decides which table every scenario, report and face uses: :func:`load_bea`'s
+    default (latest) year with imports removed (``domestic=True``: most AI hardware is
+    imported, so its demand leaks out of US GDP and jobs).
+
+    Returns
+    -------
+    IOTable
+
+    Examples
+    --------
+    >>> t = scenario_table()
+    >>> t.year, t.domestic
+    (2023, True)
+    """
+    return load_bea(domestic=True)
 
 
 # --------------------------------------------------------------------------- bridges

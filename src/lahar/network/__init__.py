@@ -15,11 +15,13 @@ from lahar.network._core import (
 )
 from lahar.network._synthetic import synthetic
 from lahar.network._vocab import (
+    AI_BUILDER_KINDS,
     AI_KINDS,
     AI_SELLER_KINDS,
     ALL_AI_REVENUE_KINDS,
     BASES,
     CAPACITIES,
+    CHIP_SELLER_KINDS,
     COMMITMENT_LAYERS,
     FINANCIAL_KINDS,
     FORWARD_LAYERS,
@@ -32,11 +34,13 @@ from lahar.network._vocab import (
 )
 
 __all__ = [
+    "AI_BUILDER_KINDS",
     "AI_KINDS",
     "AI_SELLER_KINDS",
     "ALL_AI_REVENUE_KINDS",
     "BASES",
     "CAPACITIES",
+    "CHIP_SELLER_KINDS",
     "COMMITMENT_LAYERS",
     "CONFIDENCES",
     "FINANCIAL_KINDS",

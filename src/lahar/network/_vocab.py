@@ -4,11 +4,13 @@ Do not edit: run ``python scripts/gen_vocab.py`` after changing those tables.
 """
 
 __all__ = [
+    "AI_BUILDER_KINDS",
     "AI_KINDS",
     "AI_SELLER_KINDS",
     "ALL_AI_REVENUE_KINDS",
     "BASES",
     "CAPACITIES",
+    "CHIP_SELLER_KINDS",
     "COMMITMENT_LAYERS",
     "CONFIDENCES",
     "FINANCIAL_KINDS",
@@ -164,7 +166,20 @@ AI_SELLER_KINDS: tuple[str, ...] = (
 )
 """Kinds that sell AI infrastructure (chips, cloud)."""
 
-ALL_AI_REVENUE_KINDS: tuple[str, ...] = ("neocloud",)
+CHIP_SELLER_KINDS: tuple[str, ...] = ("chipmaker",)
+"""Kinds that sell AI chips (the ABM's vendors)."""
+
+AI_BUILDER_KINDS: tuple[str, ...] = (
+    "hyperscaler",
+    "neocloud",
+    "ai_lab",
+)
+"""Kinds that build AI capacity (capex): the gap's firms, the ABM's builders."""
+
+ALL_AI_REVENUE_KINDS: tuple[str, ...] = (
+    "neocloud",
+    "ai_lab",
+)
 """Kinds whose whole revenue is AI revenue."""
 
 FINANCIAL_KINDS: tuple[str, ...] = (

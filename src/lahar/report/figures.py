@@ -280,8 +280,8 @@ def circular_flows_figure(circulation: Circulation, names: Sequence[str]) -> go.
     at = {int(k): p for p, k in enumerate(used)}
     labels = [str(names[k]) for k in used]
     fig = _fig(
-        f"Circular money: ${circulation.total / BN:,.1f}B per year goes round "
-        f"({100 * circulation.share:.1f}% of all flow)",
+        f"Circular money: ${circulation.total / BN:,.1f}B per year of deal flow runs in "
+        f"cycles ({100 * circulation.share:.1f}% of all flow)",
         height=520,
     )
     fig.add_trace(

@@ -38,9 +38,12 @@ from lahar.data import ParameterSet, load_network, load_parameters
 from lahar.data import status_weights as dataset_status_weights
 from lahar.errors import DataError
 from lahar.network import (
+    AI_BUILDER_KINDS,
     AI_SELLER_KINDS,
     ALL_AI_REVENUE_KINDS,
+    CHIP_SELLER_KINDS,
     FINANCIAL_KINDS,
+    GRID_KINDS,
     Network,
 )
 
@@ -104,7 +107,8 @@ def ai_revenue(
     """AI revenue (USD per year) per entity and its basis.
 
     In order: the firm's ``ai_revenue`` fact; else its ``ai_segment_revenue`` fact (the segment
-    selling AI chips or cloud); else, for a neocloud, its whole ``revenue``; else NaN.
+    selling AI chips or cloud); else, for a kind whose whole revenue is AI revenue
+    (:data:`lahar.network.ALL_AI_REVENUE_KINDS`: neoclouds, labs), its ``revenue``; else NaN.
     ``overrides`` (entity id → USD) win over all of these.
     """
     values, basis = fact_with_basis(net, "ai_revenue")
@@ -583,7 +587,8 @@ def gap_tables(net: Network, *, params: ParameterSet | None = None) -> dict[str,
     known = np.isfinite(air)
     actual = float(np.nansum(air))
     seg = net.fact_rows("ai_segment_revenue")
-    seg = seg[kinds[seg["position"].to_numpy(dtype=np.int64)] == "chipmaker"] if len(seg) else seg
+    if len(seg):
+        seg = seg[np.isin(kinds[seg["position"].to_numpy(dtype=np.int64)], CHIP_SELLER_KINDS)]
     if len(seg):
         best = seg.loc[seg["value"].idxmax()]
         chip_spend = float(best["value"])
@@ -641,11 +646,7 @@ def gap_tables(net: Network, *, params: ParameterSet | None = None) -> dict[str,
         columns=["key", "item", "figure", "unit", "basis"],
     )
     capex, capex_b = fact_with_basis(net, "capex", year)
-    firms = [
-        k
-        for k in np.flatnonzero(np.isfinite(capex))
-        if kinds[k] in ("hyperscaler", "neocloud", "ai_lab")
-    ]
+    firms = [k for k in np.flatnonzero(np.isfinite(capex)) if kinds[k] in AI_BUILDER_KINDS]
     proxies, proxy_b = ai_revenue(net)
     req = np.asarray(gp.required_revenue(capex[firms], tco_multiplier=1.0, gross_margin=margin))
     firm_t = pd.DataFrame(
@@ -942,7 +943,7 @@ def energy_tables(
     plants["role"] = "PPA"
     shown = set("+".join(plants["gov_support_deals"]).split("+"))
     extra = []
-    for ent in ents.index[ents["kind"].isin(["power_plant", "utility"])]:
+    for ent in ents.index[ents["kind"].isin(GRID_KINDS)]:
         if ent in set(plants["plant"]):
             continue
         hit = mw[mw["entity"] == ent]

@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lahar.analytics import circularity as circ
-from lahar.data import load_bea, load_parameters, network_from_tables, status_weights
+from lahar.data import load_parameters, network_from_tables, scenario_table, status_weights
 from lahar.errors import LaharError, StoreError
 from lahar.network import Network
 from lahar.report import figures as fg
@@ -317,7 +317,12 @@ def _across_section(
 ) -> None:
     page.add('<h2 id="scenarios">When the music stops: the scenarios</h2>')
     if len(runs) > 1:
-        summaries = {r.scenario: r.summary for r in runs}
+        # one entry per run: two runs of one scenario are two bars, labelled by their run ids
+        twice = {r.scenario for r in runs if sum(x.scenario == r.scenario for x in runs) > 1}
+        summaries = {
+            f"{r.scenario} ({r.run_id[:8]})" if r.scenario in twice else r.scenario: r.summary
+            for r in runs
+        }
         rows = pd.DataFrame(
             [
                 {"scenario": r.scenario, "run_id": r.run_id, "draws": r.draws}
@@ -363,7 +368,13 @@ def _defaults_at_least(run: StoredRun) -> int:
 
 
 def _run_section(
-    page: _Page, run: StoredRun, net: Network, params: Any, io: Any, names: Mapping[str, str]
+    page: _Page,
+    run: StoredRun,
+    net: Network,
+    params: Any,
+    io: Any,
+    names: Mapping[str, str],
+    current: tuple[str, str],
 ) -> None:
     cite = page.cite
     anchor = f"run-{html.escape(run.run_id)}"
@@ -412,6 +423,16 @@ def _run_section(
     page.chart(
         fg.macro_figure(run.summary), NOTES["macro"], _table(run.summary, cite), estimate=True
     )
+    if (run.dataset_digest or current[0], run.lahar_version) != current:
+        # the analyses below re-run the spec: only on the dataset and code the run used
+        page.add(
+            "<p class=est>Sensitivity, discovered boxes and reverse-stress thresholds are "
+            "computed again from the store's dataset and this lahar's parameters, which differ "
+            f"from the run's (dataset {html.escape(run.dataset_digest or '-')}, lahar "
+            f"{html.escape(run.lahar_version)}); they are left out here. Run the scenario "
+            "again to see them.</p>"
+        )
+        return
     ctx = make_context(run.spec, net, params, io, seed=run.seed)
     dims = pd.DataFrame(
         [
@@ -439,8 +460,14 @@ def _run_section(
     )
     k = _defaults_at_least(run)
     xcols = [f"x.{d.name}" for d in ctx.dims]
-    if not run.draws_table.empty and set(xcols) <= set(run.draws_table.columns):
-        bad = run.draws_table["defaults"].to_numpy() >= k
+    drawn = not run.draws_table.empty and set(xcols) <= set(run.draws_table.columns)
+    bad = run.draws_table["defaults"].to_numpy() >= k if drawn else np.zeros(0, dtype=bool)
+    if drawn and not 0 < bad.sum() < bad.size:  # nothing to tell the bad draws from the rest
+        page.add(
+            f"<p class=est>Discovered boxes: {int(bad.sum())} of {bad.size} draws have "
+            f"defaults >= {k}, so no box separates bad draws from the others.</p>"
+        )
+    elif drawn:
         boxes = discover(
             run.draws_table[xcols].to_numpy(), bad, [d.name for d in ctx.dims], seed=run.seed
         )
@@ -572,12 +599,12 @@ def write_report(
     table = store.runs()
     runs = [load_run(store, r, runs=table) for r in ids]
     _across_section(page, runs, ranking, names)
-    io = load_bea(2023, domestic=True)
-    for run in runs:
-        say(f"scenario {run.scenario}")
-        _run_section(page, run, net, params, io, names)
+    io = scenario_table()
     digest = store.sql("SELECT value FROM lahar_meta WHERE key = 'dataset_digest'")
     current = str(digest["value"].iloc[0]) if len(digest) else "-"
+    for run in runs:
+        say(f"scenario {run.scenario}")
+        _run_section(page, run, net, params, io, names, (current, __version__))
     stale = [r.run_id for r in runs if r.dataset_digest and r.dataset_digest != current]
     warn = (
         f"<p class=est>The store's dataset changed after run(s) {html.escape(', '.join(stale))}: "

@@ -23,12 +23,21 @@ def _scenario_runs(store: Store) -> pd.DataFrame:
     return runs[runs["command"].str.startswith(_RUN_PREFIX) & (runs["status"] == "done")]
 
 
-def latest_batch(store: Store) -> list[str]:
-    """Run ids of the latest ``lahar run``: the newest scenario run and those of its process.
+def _batch_of(params: Any) -> str | None:
+    try:
+        got = json.loads(params).get("batch") if isinstance(params, str) else None
+    except (ValueError, AttributeError):
+        return None
+    return got if isinstance(got, str) else None
 
-    A ``lahar run`` records its scenarios one after the other from one process; the batch is
-    the newest finished scenario run and the runs just before it with the same process id
-    and host, oldest first.
+
+def latest_batch(store: Store) -> list[str]:
+    """Run ids of the latest ``lahar run``: the newest scenario run and those of its batch.
+
+    A ``lahar run`` records its scenarios with one ``batch`` label (``params.batch``); the
+    batch is the newest finished scenario run and every run with its label, oldest first.
+    Runs without a label (from Python, or an older lahar) group by process id and host: the
+    newest and the runs just before it from the same process.
 
     Raises
     ------
@@ -39,6 +48,10 @@ def latest_batch(store: Store) -> list[str]:
     if runs.empty:
         raise DataError(f"no finished scenario run in {store.path}; run `lahar run` first.")
     first = runs.iloc[0]
+    label = _batch_of(first["params"])
+    if label is not None:
+        same = runs[[_batch_of(p) == label for p in runs["params"]]]
+        return list(same["run_id"])[::-1]
     batch = [first["run_id"]]
     for _, row in runs.iloc[1:].iterrows():
         if row["pid"] != first["pid"] or row["host"] != first["host"]:

@@ -195,7 +195,7 @@ def capex_bust(
     ai_cut : float or array_like, shape (S,)
         Fraction of AI capex cut, in [0, 1].
     table : IOTable
-        Input–output table; use ``load_bea(2023, domestic=True)`` so imports (most AI
+        Input–output table; use :func:`lahar.data.scenario_table` (domestic) so imports (most AI
         hardware) do not count as US output.
     params : ParameterSet
         From :func:`~lahar.data.load_parameters`.

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from lahar import _numba
 from lahar.contagion import CHANNELS
-from lahar.data import IOTable, ParameterSet, load_bea, load_network, load_parameters
+from lahar.data import IOTable, ParameterSet, load_network, load_parameters, scenario_table
 from lahar.errors import DataError
 from lahar.network import Network
 from lahar.scenarios._engine import BLOCK, HEADLINES, Context, Dim, evaluate, make_context
@@ -96,6 +96,72 @@ _TOKEN = ".lahar-scratch"
 _RANGE_BYTES = 1 << 27
 """Memory for one range of entities when the per-entity statistics are computed (128 MiB)."""
 
+_BYTES_PER_CELL = 8 * len(_ARRAYS) + 1
+"""Scratch bytes per (entity, draw): a float64 per loss array and a bool for defaulted."""
+
+_SCRATCH_SPARE = 1 << 26
+"""Least free space a run leaves on its scratch disk (64 MiB; or 5 % of the free space)."""
+
+
+_CANCEL_WAIT_S = 60
+"""Longest wait, after a failure, for the run's cancelled tasks to be released."""
+
+
+class _Abandoned(RuntimeError):
+    """Raised in a chunk task whose run has ended (its scratch token is gone)."""
+
+
+def _scratch_bytes(n: int, draws: int) -> int:
+    """Bytes of the scratch folder of a run: ``n`` entities by ``draws`` draws, 57 bytes each."""
+    return n * draws * _BYTES_PER_CELL
+
+
+def _check_scratch(needed: int, free: int, *, draws: int, where: str) -> None:
+    """Refuse a run whose scratch files would not fit in the free space of their disk.
+
+    The run keeps ``max(64 MiB, free / 20)`` of the free space spare.
+
+    Parameters
+    ----------
+    needed : int
+        Bytes of the scratch files (:func:`_scratch_bytes`).
+    free : int
+        Free bytes on the scratch disk (``shutil.disk_usage(where).free``).
+    draws : int
+        The run's draws (for the message: the option to lower).
+    where : str
+        The scratch location (for the message).
+
+    Raises
+    ------
+    lahar.errors.DataError
+        ``needed`` exceeds ``free`` less the spare.
+    """
+    spare = max(_SCRATCH_SPARE, free // 20)
+    room = max(0, free - spare)
+    if needed <= room:
+        return
+    most = room * draws // needed if needed else 0
+    msg = (
+        f"The 'draws' parameter of run_scenario() must be at most {most} here: {draws} draws "
+        f"need {_gib(needed)} of scratch space in {where}, which has {_gib(free)} free "
+        f"(keeping {_gib(spare)} spare). Got {draws} instead."
+    )
+    raise DataError(msg)
+
+
+def _gib(b: int) -> str:
+    return f"{b / (1 << 30):.2f} GiB"
+
+
+def _scratch_base(store: Any) -> Path:
+    """The existing folder whose disk holds a run's scratch folder."""
+    base = Path(f"{store.path}.runs") if store is not None else Path(tempfile.gettempdir())
+    base = base.absolute()
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    return base
+
 
 def _paths(scratch: Path, start: int) -> tuple[Path, Path]:
     return scratch / f"losses-{start:09d}.npy", scratch / f"defaulted-{start:09d}.npy"
@@ -125,6 +191,10 @@ def _worker_threads() -> int | None:
 def _keep_freed_arrays() -> None:
     """Let this process reuse the memory of freed arrays instead of returning it at once.
 
+    It changes glibc's malloc settings for the rest of the process's life, so a chunk task
+    calls it only on a cluster started for lahar (``run_scenario(..., tune_workers=True)``,
+    as ``lahar run --workers`` does), never on a cluster someone else owns.
+
     Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also freezes
     glibc's mmap threshold at 128 KiB: every temporary array of a cascade round (megabytes
     each) is then mapped fresh and unmapped when freed, and touching the new pages costs as
@@ -147,6 +217,7 @@ def _chunk(
     scratch: str | None = None,
     token: str = "",
     parquet: str | None = None,
+    tune: bool = False,
 ) -> dict[str, Any]:
     """Evaluate draws ``start .. stop-1`` block by block (the unit of determinism).
 
@@ -154,7 +225,9 @@ def _chunk(
     ``.npy`` files in the client's ``scratch`` folder and the draw-level Parquet files to
     ``parquet`` when this process sees them (one machine, or a shared disk): the task then
     returns kilobytes (per-draw outcomes and drawn values). Otherwise it returns the arrays
-    for the client to write.
+    for the client to write. A task writing to ``scratch`` stops (:class:`_Abandoned`) at the
+    next block once the run has ended and the token is gone. ``tune``: on a Dask worker, call
+    :func:`_keep_freed_arrays` (only on a cluster started for lahar).
     """
     n = ctx.inputs.system.n
     s = stop - start
@@ -169,12 +242,14 @@ def _chunk(
         losses = np.empty((len(_ARRAYS), n, s))
         dflt = np.empty((n, s), dtype=bool)
     threads = _worker_threads()
-    if threads is not None:
+    if threads is not None and tune:
         _keep_freed_arrays()
     heads: list[dict[str, NDArray[np.float64]]] = []
     xs = []
     with nullcontext() if threads is None else _numba.at_most_threads(threads):
         for a in range(start, stop, BLOCK):
+            if a > start:
+                _still_on(on_disk, scratch, token)
             b = min(a + BLOCK, stop)
             part = evaluate(ctx, a, b)
             cols = slice(a - start, b - start)
@@ -192,6 +267,7 @@ def _chunk(
         "arrays": None,
         "parquet": False,
     }
+    _still_on(on_disk, scratch, token)
     if on_disk and parquet is not None:
         _write_parquet(ctx, out, losses, dflt, Path(parquet))
         out["parquet"] = True
@@ -202,6 +278,13 @@ def _chunk(
     else:
         out["arrays"] = (losses, dflt)
     return out
+
+
+def _still_on(on_disk: bool, scratch: str | None, token: str) -> None:
+    """Stop a chunk task writing to a run's scratch folder once the run has ended."""
+    if on_disk and not _sees(cast(str, scratch), token):
+        msg = "the run has ended (its scratch folder is gone)"
+        raise _Abandoned(msg)
 
 
 def _write_parquet(
@@ -231,13 +314,17 @@ def _write_parquet(
 
 
 def _entity_range(
-    scratch: str, starts: list[int], lo: int, hi: int
-) -> dict[str, tuple[NDArray[np.float64], ...]]:
+    scratch: str, token: str, starts: list[int], lo: int, hi: int
+) -> dict[str, tuple[NDArray[np.float64], ...]] | None:
     """Mean, quantiles and default probability over all draws of entities ``lo .. hi-1``.
 
     Reads the rows of every chunk's files (in draw order) and reduces each entity's row on
-    its own, so the numbers do not depend on how entities or draws were split.
+    its own, so the numbers do not depend on how entities or draws were split. None when
+    this process does not see the scratch folder (a worker on another disk): the client then
+    reduces the range itself, with this same function.
     """
+    if not _sees(scratch, token):
+        return None
     folder = Path(scratch)
     loss_parts, dflt_parts = [], []
     for a in starts:
@@ -305,6 +392,8 @@ def run_scenario(
     store: Any = None,
     progress: Callable[[int, int], None] | None = None,
     run_id: str | None = None,
+    tune_workers: bool = False,
+    batch: str | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo: every draw one column of a vectorised full cascade.
 
@@ -331,6 +420,15 @@ def run_scenario(
         Called as ``progress(done, total)`` after each chunk.
     run_id : str, optional
         Id to record the run under (a UUID string; default a new one); only with ``store``.
+    tune_workers : bool, default False
+        Only for a cluster started for this work (``lahar run --workers`` passes True): let
+        the chunk tasks raise glibc's mmap and trim thresholds on its workers for the rest of
+        their lives, which halves the time of a block on large networks (Dask's nanny sets
+        ``MALLOC_TRIM_THRESHOLD_``). Leave False on a cluster someone else owns.
+    batch : str, optional
+        A label recorded with the run (``params.batch``) that groups the runs of one
+        invocation (``lahar run`` gives each invocation its own; ``lahar report`` shows the
+        latest batch by default); only with ``store``.
 
     Returns
     -------
@@ -339,7 +437,16 @@ def run_scenario(
     Raises
     ------
     lahar.errors.DataError
-        The spec does not fit the data (unknown entities, parameters), or bad options.
+        The spec does not fit the data (unknown entities, parameters), bad options, or the
+        scratch files (about 57 bytes per entity and draw, beside the store or in the temporary
+        folder) would not fit in the free space of their disk.
+
+    Notes
+    -----
+    The per-entity arrays of all draws are written to a scratch folder (removed at the end),
+    so a run needs ``57 * n * draws`` bytes of free disk there: 6.4 GiB for 10^6 draws of 120
+    entities. On failure (an error, an interrupt) the pending tasks are cancelled and the
+    running ones stop at their next block.
     """
     n_draws = spec.draws if draws is None else int(draws)
     if n_draws < 1:
@@ -350,17 +457,25 @@ def run_scenario(
         raise DataError(msg)
     p = load_parameters() if params is None else params
     net = load_network(params=p) if network is None else network
-    io = load_bea(2023, domestic=True) if table is None else table
+    io = scenario_table() if table is None else table
     ctx = make_context(spec, net, p, io, seed=seed)
     h = scenario_hash(spec)
     if run_id is not None and store is None:
         msg = "The 'run_id' parameter of run_scenario() needs a store to record the run in."
         raise DataError(msg)
+    base = _scratch_base(store)
+    _check_scratch(
+        _scratch_bytes(ctx.inputs.system.n, n_draws),
+        shutil.disk_usage(base).free,
+        draws=n_draws,
+        where=str(base),
+    )
     out_dir: Path | None = None
     if store is not None:
         run_id = store.begin_run(
             f"run {spec.name}",
-            {"scenario": spec.name, "draws": n_draws, "seed": seed, "spec": spec.model_dump()},
+            {"scenario": spec.name, "draws": n_draws, "seed": seed, "spec": spec.model_dump()}
+            | ({"batch": batch} if batch is not None else {}),
             spec_hash=h,
             seed=seed,
             run_id=run_id,
@@ -381,6 +496,7 @@ def run_scenario(
     (scratch / _TOKEN).write_text(token)
     heads: list[dict[str, Any]] = []
     workers_wrote = True
+    futures: list[Any] = []
     try:
         if client is None:
             results = (
@@ -400,6 +516,7 @@ def run_scenario(
                     str(scratch),
                     token,
                     None if out_dir is None else str(out_dir),
+                    tune_workers,
                     pure=False,
                 )
                 for a, b in spans
@@ -425,15 +542,23 @@ def run_scenario(
         if client is not None and workers_wrote:
             workers = max(1, len(client.scheduler_info().get("workers", {})))
             ranges = _entity_ranges(n, n_draws, at_least=2 * workers)
-            futs = [
-                client.submit(_entity_range, str(scratch), starts, lo, hi, pure=False)
+            futures = [
+                client.submit(_entity_range, str(scratch), token, starts, lo, hi, pure=False)
                 for lo, hi in ranges
             ]
-            stats = client.gather(futs)
+            # a worker that ran no chunk may not see the scratch folder: reduce its ranges here
+            stats = [
+                _entity_range(str(scratch), token, starts, lo, hi) if got is None else got
+                for got, (lo, hi) in zip(client.gather(futures), ranges, strict=True)
+            ]
         else:
             stats = [
-                _entity_range(str(scratch), starts, lo, hi) for lo, hi in _entity_ranges(n, n_draws)
+                _entity_range(str(scratch), token, starts, lo, hi)
+                for lo, hi in _entity_ranges(n, n_draws)
             ]
+        if any(r is None for r in stats):  # pragma: no cover - we wrote the token ourselves
+            msg = f"the scratch folder {scratch} changed during the run"
+            raise RuntimeError(msg)
         elapsed = time.perf_counter() - t0
         headline = pd.DataFrame(
             {
@@ -445,7 +570,7 @@ def run_scenario(
         inputs = pd.DataFrame({"draw": headline["draw"]})
         for k, d in enumerate(ctx.dims):
             inputs[d.name] = xs[:, k]
-        entities = _entity_stats(ctx, stats)
+        entities = _entity_stats(ctx, cast(list[dict[str, Any]], stats))
         res = RunResult(
             scenario=spec.name,
             spec_hash=h,
@@ -474,5 +599,30 @@ def run_scenario(
             store.end_run(run_id, status="failed", elapsed_s=time.perf_counter() - t0)
         raise
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        _remove_scratch(scratch, client, futures)
     return res
+
+
+def _remove_scratch(scratch: Path, client: Any, futures: list[Any]) -> None:
+    """Remove a run's scratch folder, also while tasks of the run are still running.
+
+    The token goes first (a running chunk task stops writing at its next block), the pending
+    tasks are cancelled and waited for, and the folder is renamed before it is removed: a task
+    that has not yet stopped can then create no file in it (it reaches files by the old path),
+    so nothing half-removed stays behind.
+    """
+    (scratch / _TOKEN).unlink(missing_ok=True)
+    if client is not None and futures:
+        from dask.distributed import wait
+
+        try:
+            client.cancel(futures)
+            wait(futures, timeout=_CANCEL_WAIT_S)
+        except Exception:  # a lost cluster: the rename below still holds
+            pass
+    gone = scratch.with_name(f"{scratch.name}.removing")
+    try:
+        scratch.rename(gone)
+    except OSError:  # pragma: no cover - the folder was already gone
+        gone = scratch
+    shutil.rmtree(gone, ignore_errors=True)

@@ -96,7 +96,13 @@ from lahar._validation import check_scalar
 from lahar.contagion import debtrank
 from lahar.data import ParameterSet, load_parameters
 from lahar.errors import DataError
-from lahar.network import COMMITMENT_LAYERS, Network
+from lahar.network import (
+    AI_BUILDER_KINDS,
+    ALL_AI_REVENUE_KINDS,
+    CHIP_SELLER_KINDS,
+    COMMITMENT_LAYERS,
+    Network,
+)
 from lahar.simulation import _kernels
 from lahar.simulation._submodels import (
     MarketParams,
@@ -125,11 +131,10 @@ __all__ = [
 
 F64 = NDArray[np.float64]
 
-BUILDER_KINDS: tuple[str, ...] = ("hyperscaler", "neocloud", "ai_lab")
-"""Entity kinds that build AI capacity (the builder agents)."""
-AI_ONLY_KINDS: tuple[str, ...] = ("neocloud", "ai_lab")
-VENDOR_KINDS: tuple[str, ...] = ("chipmaker",)
-"""Entity kinds that sell chips to builders (the vendor agents)."""
+BUILDER_KINDS = AI_BUILDER_KINDS
+"""Entity kinds that build AI capacity (the builder agents; ``kinds.csv``)."""
+VENDOR_KINDS = CHIP_SELLER_KINDS
+"""Entity kinds that sell chips to builders (the vendor agents; ``kinds.csv``)."""
 
 CALIBRATED: tuple[str, ...] = ("abm_fomo", "abm_bass_q_enterprise")
 """Parameter ids, in order, of the ``theta`` vector of :func:`model`."""
@@ -377,7 +382,7 @@ def initial_conditions(network: Network, params: AbmParams) -> AbmInit:
     bpos = np.flatnonzero(bmask)
     vpos = np.flatnonzero(vmask)
     fact = {m: network.fact(m) for m in ("revenue", "ai_revenue", "capex", "cash", "debt")}
-    ai_only = np.isin(kinds[bpos], AI_ONLY_KINDS)
+    ai_only = np.isin(kinds[bpos], ALL_AI_REVENUE_KINDS)
     revenue = _fill(fact["revenue"][bpos], np.full(len(bpos), params.fallback_revenue))
     ai_rev = _fill(
         fact["ai_revenue"][bpos], np.where(ai_only, revenue, revenue * params.ai_share_fallback)

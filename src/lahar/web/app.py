@@ -10,20 +10,23 @@ Safety: the API runs no SQL but lahar's own, with bound parameters, except ``POS
 which goes through :func:`lahar.store.sandboxed_query` (read-only, no file or network access,
 row and time limits). No parameter names a file: the app reads only its store, the run files
 beside it and its package data. Bad input is answered 422 naming the field, unknown ids 404, a
-full queue 429; every DuckDB connection of the app is taken under one lock, so a sandboxed
-query never meets a run's write.
+full queue 429, a store that cannot be read now (another process holds it) 503; a ``Host``
+other than loopback or the host served 400 (DNS rebinding); every answer carries a
+Content-Security-Policy. Every DuckDB connection of the app is taken under one lock, so a
+sandboxed query never meets a run's write (hence its short time limit, :data:`SQL_TIMEOUT_S`).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import duckdb
 import pandas as pd
@@ -31,10 +34,11 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from lahar import __version__
-from lahar.data import load_bea, load_parameters, schema
-from lahar.errors import DataError, LaharError, QueryError
+from lahar.data import load_parameters, scenario_table, schema
+from lahar.errors import DataError, LaharError, QueryError, StoreError
 from lahar.report import LABELS, TITLES, TOPICS, all_tables, display_table, headline_table
 from lahar.report.figures import figure_json
 from lahar.report.runs import StoredRun, load_run
@@ -55,14 +59,31 @@ from lahar.web._data import Dataset, cell, records
 from lahar.web._figures import DATASET_FIGURES, RUN_FIGURES
 from lahar.web._runs import QueueFull, RunQueue, job_summary
 
-__all__ = ["MAX_DRAWS", "SQL_TIMEOUT_S", "create_app"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "LOOPBACK_HOSTS",
+    "MAX_DRAWS",
+    "SQL_TIMEOUT_S",
+    "create_app",
+]
 
 MAX_DRAWS = 20_000
 """Default limit on the draws of one run posted to the API."""
-SQL_TIMEOUT_S = 10.0
-"""Time limit of a query posted to ``/api/sql``, in seconds."""
+SQL_TIMEOUT_S = 2.0
+"""Time limit of a query posted to ``/api/sql``, in seconds (``lahar sql`` allows 10): the query
+holds the app's store lock while it runs (DuckDB refuses the sandbox's read-only connection while
+a writable one of the same process is open), so every store-backed request waits for it."""
 
 _STATIC = "static"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+"""Host names the app answers to by default (``Host`` header; others get 400)."""
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'"
+)
+"""The Content-Security-Policy of every answer: nothing from another host, no inline or eval'd
+script, no framing; ``data:`` images (the inline icon, plotly's) and inline styles (plotly.js
+adds ``<style>`` elements and ``style`` attributes as it draws) are allowed."""
 _KEEP_RUNS = 16
 _KEEP_FIGURES = 128
 Limit = Query(100, ge=1, le=1000, description="Rows per page (1-1000).")
@@ -75,6 +96,35 @@ class FieldError(LaharError, ValueError):
     def __init__(self, loc: Sequence[str | int], message: str) -> None:
         super().__init__(message)
         self.loc = list(loc)
+
+
+_V = TypeVar("_V")
+
+
+class _Cache(Generic[_V]):
+    """A dict of computed values shared by the server's threads: locked, least recently used out.
+
+    The value is made outside the lock (two threads may both make it; the first kept wins), so
+    a slow figure never holds up the other requests.
+    """
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, _V] = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], _V]) -> _V:
+        """The value of ``key``, made by ``make()`` when not kept."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            value = self._items.setdefault(key, value)
+            while self.size is not None and len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 class _LockedStore(Store):
@@ -137,29 +187,28 @@ class _App:
             self.store.import_dataset()
         self.data = Dataset.from_store(self.store)
         self.params = load_parameters()
-        self.table = load_bea(2023, domestic=True)  # the table `lahar run` uses
+        self.table = scenario_table()  # the table `lahar run` uses
         self.max_draws = max_draws
         self.runs = RunQueue(
             self.store, self.data.network, self.params, self.table, max_pending=max_pending
         )
-        self._analytics: dict[str, pd.DataFrame] | None = None
-        self._scenarios: dict[str, m.Scenario] | None = None
-        self._figures: dict[tuple[str, str], dict[str, Any]] = {}
-        self._stored: dict[str, StoredRun] = {}
+        self._analytics: _Cache[dict[str, pd.DataFrame]] = _Cache()
+        self._scenarios: _Cache[dict[str, m.Scenario]] = _Cache()
+        self._dataset_figures: _Cache[dict[str, Any]] = _Cache()
+        self._figures: _Cache[dict[str, Any] | None] = _Cache(_KEEP_FIGURES)
+        self._stored: _Cache[StoredRun] = _Cache(_KEEP_RUNS)
 
     # ------------------------------------------------------------------ cached views
     def analytics(self) -> dict[str, pd.DataFrame]:
-        if self._analytics is None:
-            self._analytics = all_tables(self.data.network, params=self.params)
-        return self._analytics
+        return self._analytics.get("all", lambda: all_tables(self.data.network, params=self.params))
 
     def topic_of(self, table: str) -> str:
         return next((t for t in TOPICS if table.startswith(t + "_")), table.split("_")[0])
 
     def scenarios(self) -> dict[str, m.Scenario]:
-        if self._scenarios is None:
-            self._scenarios = {n: self._scenario(builtin_scenario(n)) for n in builtin_scenarios()}
-        return self._scenarios
+        return self._scenarios.get(
+            "all", lambda: {n: self._scenario(builtin_scenario(n)) for n in builtin_scenarios()}
+        )
 
     def _scenario(self, spec: Spec) -> m.Scenario:
         problem = None
@@ -207,30 +256,22 @@ class _App:
         return out
 
     def dataset_figure(self, name: str) -> dict[str, Any]:
-        key = ("dataset", name)
-        if key not in self._figures:
-            fig = figs.dataset_figure(name, self.data.network, self.params, self.analytics())
-            self._figures[key] = figure_json(fig)
-        return self._figures[key]
+        def make() -> dict[str, Any]:
+            net, analytics = self.data.network, self.analytics()
+            return figure_json(figs.dataset_figure(name, net, self.params, analytics))
+
+        return self._dataset_figures.get(name, make)
 
     def stored_run(self, run_id: str) -> StoredRun:
         """A finished run read back (kept: a finished run never changes)."""
-        if run_id not in self._stored:
-            if len(self._stored) >= _KEEP_RUNS:
-                self._stored.pop(next(iter(self._stored)))
-            self._stored[run_id] = load_run(self.store, run_id)
-        return self._stored[run_id]
+        return self._stored.get(run_id, lambda: load_run(self.store, run_id))
 
     def run_figure(self, run_id: str, name: str) -> dict[str, Any] | None:
-        key = (run_id, name)
-        if key not in self._figures:
+        def make() -> dict[str, Any] | None:
             fig = figs.run_figure(name, self.stored_run(run_id), self.names())
-            if fig is None:
-                return None
-            if len(self._figures) >= _KEEP_FIGURES:
-                self._figures.pop(next(k for k in self._figures if k[0] != "dataset"))
-            self._figures[key] = figure_json(fig)
-        return self._figures[key]
+            return None if fig is None else figure_json(fig)
+
+        return self._figures.get((run_id, name), make)
 
     def names(self) -> dict[str, str]:
         e = self.data.entities
@@ -332,6 +373,7 @@ def create_app(
     *,
     max_draws: int = MAX_DRAWS,
     max_pending: int = 4,
+    allowed_hosts: Sequence[str] = (),
 ) -> FastAPI:
     """The lahar web app over one store: REST API under ``/api/``, dashboard at ``/``.
 
@@ -344,6 +386,10 @@ def create_app(
         Most draws one posted run may ask for.
     max_pending : int, default 4
         Runs that may wait while one runs; more are refused with 429.
+    allowed_hosts : sequence of str, default ()
+        Host names (as the ``Host`` header gives them, an IPv6 address in brackets) the app
+        answers to besides :data:`LOOPBACK_HOSTS`; a request naming another host is refused
+        with 400, so a web page whose name was rebound to 127.0.0.1 cannot read the API.
 
     Returns
     -------
@@ -373,6 +419,15 @@ def create_app(
         redoc_url=None,
     )
     app.state.lahar = state
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=[*LOOPBACK_HOSTS, *allowed_hosts], www_redirect=False
+    )
+
+    @app.middleware("http")
+    async def _policy(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response
 
     @app.exception_handler(FieldError)
     async def _field_error(request: Request, exc: FieldError) -> JSONResponse:
@@ -381,12 +436,24 @@ def create_app(
             content={"detail": [{"loc": exc.loc, "msg": str(exc), "type": "value_error"}]},
         )
 
+    @app.exception_handler(StoreError)
+    @app.exception_handler(duckdb.Error)
+    @app.exception_handler(OSError)
+    async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+        # the store (or a run file beside it) cannot be read or written now, e.g. another
+        # process holds the DuckDB file: the request may succeed later
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return JSONResponse(
+            status_code=503,
+            content={"detail": f"The store is unavailable: {why}"},
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(LaharError)
     async def _lahar_error(request: Request, exc: LaharError) -> JSONResponse:
-        return JSONResponse(
-            status_code=422,
-            content={"detail": [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]},
-        )
+        # not the request's fault (input errors are FieldErrors, naming the field): one line
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        return JSONResponse(status_code=500, content={"detail": f"lahar failed: {why}"})
 
     _routes(app, state)
     static = resources.files("lahar.web") / _STATIC
@@ -671,6 +738,14 @@ def _routes(app: FastAPI, s: _App) -> None:  # noqa: C901 - one place lists ever
             raise FieldError(
                 ["body", "draws"], f"at most {s.max_draws} draws per run here; got {draws}"
             )
+        known = [q.name for q in shock_quantities(spec)]
+        for name in body.overrides:
+            if name not in known:
+                raise FieldError(
+                    ["body", "overrides", name],
+                    f"scenario {spec.name} has no quantity {name!r}; its quantities are "
+                    f"{', '.join(known) or 'none'}",
+                )
         changes = {}
         for name, q in body.overrides.items():
             try:

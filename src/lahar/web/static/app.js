@@ -44,6 +44,20 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// A source's address as a link only when it is http(s): a javascript: or data: URL in the
+// dataset stays text (as the HTML report does).
+function sourceLink(url) {
+  if (!url) return "";
+  let scheme = "";
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    return url;
+  }
+  if (scheme !== "http:" && scheme !== "https:") return url;
+  return el("a", { href: url, rel: "noopener noreferrer", target: "_blank" }, url);
+}
+
 function fmtNumber(x, unit) {
   if (x === null || x === undefined || !Number.isFinite(x)) return "–";
   if (unit === "USD" || unit === "usd") {
@@ -148,7 +162,7 @@ async function showEntity(id) {
         el("td", {}, s.title),
         el("td", {}, s.date || ""),
         el("td", {}, el("span", { class: `class class-${s.source_class}` }, s.source_class)),
-        el("td", {}, el("a", { href: s.url, rel: "noopener noreferrer", target: "_blank" }, s.url)))));
+        el("td", {}, sourceLink(s.url)))));
     $("#entity-name").focus();
   } catch (err) {
     $("#entity-count").textContent = `Could not load ${id}: ${err.message}`;
