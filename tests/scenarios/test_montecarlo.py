@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -136,10 +137,11 @@ def test_a_scheduler_started_by_address_gives_the_same_bits(local, tmp_path) -> 
         assert _tuned(client) == [0]  # someone else's cluster: its malloc settings stay
 
 
-def _private_tmp(size: str | None = None) -> tuple[str, ...] | None:
-    """A command prefix that runs a process with its own empty /tmp (a Linux mount namespace
-    of an unprivileged user namespace; a tmpfs of ``size``, e.g. ``64m``), or None where the
-    system does not allow it."""
+def _private_dir(path: Path, size: str | None = None) -> tuple[str, ...] | None:
+    """A command prefix that runs a process which sees its own empty folder at ``path`` (a
+    tmpfs of ``size``, e.g. ``64m``, mounted in a Linux mount namespace of an unprivileged
+    user namespace; the rest of the file system, the virtual environment included, stays
+    visible), or None where the system does not allow it."""
     unshare = shutil.which("unshare")
     if unshare is None:
         return None
@@ -150,24 +152,23 @@ def _private_tmp(size: str | None = None) -> tuple[str, ...] | None:
         "--mount",
         "sh",
         "-c",
-        f'mount -t tmpfs {options}none /tmp && exec "$0" "$@"',
+        f'mount -t tmpfs {options}none {shlex.quote(str(path))} && exec "$0" "$@"',
     )
-    probe = subprocess.run([*prefix, "ls", "/tmp"], capture_output=True, text=True, check=False)
+    probe = subprocess.run([*prefix, "ls", str(path)], capture_output=True, text=True, check=False)
     if probe.returncode != 0 or probe.stdout.strip():
         return None
     return prefix
 
 
 def test_a_worker_that_does_not_see_our_disk_gives_the_same_bits(local, tmp_path) -> None:
-    """A worker with its own /tmp (as on another machine) cannot write the chunk files and
-    Parquet files in the client's folders: it sends the arrays back, the client writes them,
-    and the results and files are the same."""
+    """A worker that sees another folder at our path (as on another machine) cannot write the
+    chunk files and Parquet files in the client's folders: it sends the arrays back, the
+    client writes them, and the results and files are the same."""
     from dask.distributed import Client
 
-    prefix = _private_tmp()
+    prefix = _private_dir(tmp_path)
     if prefix is None:
         pytest.skip("no unprivileged mount namespaces here (unshare)")
-    assert str(tmp_path).startswith("/tmp/")
     st = Store(tmp_path / "s.duckdb")
     st.import_dataset()
     with (
@@ -175,7 +176,7 @@ def test_a_worker_that_does_not_see_our_disk_gives_the_same_bits(local, tmp_path
         Client(address, timeout=30) as client,
     ):
         client.wait_for_workers(1, timeout=60)
-        assert not any(client.run(Path(tmp_path).exists).values())  # it cannot see our files
+        assert not any(client.run((tmp_path / "s.duckdb").exists).values())  # not our files
         res = _run(chunk=64, client=client, store=st)
     _same(local, res)
     glob = str(st.run_dir(res.run_id) / "entities-*.parquet")
@@ -247,23 +248,24 @@ def test_a_chunk_task_returns_kilobytes_when_it_sees_the_disk(tmp_path) -> None:
 
 
 def test_a_mixed_cluster_gives_the_same_bits(local, tmp_path) -> None:
-    """One worker sees our disk, one has its own /tmp: whichever ran the chunks, an
+    """One worker sees our disk, one another folder at our path: whichever ran the chunks, an
     entity-range task on the worker that does not see the chunk files hands its range back
     (None) and the client reduces it, with the same function and the same bits."""
     from dask.distributed import Client
 
     from lahar.scenarios._montecarlo import _TOKEN, _entity_range
 
-    prefix = _private_tmp()
+    prefix = _private_dir(tmp_path)
     if prefix is None:
         pytest.skip("no unprivileged mount namespaces here (unshare)")
-    assert str(tmp_path).startswith("/tmp/")
+    marker = tmp_path / "marker"
+    marker.touch()
     with (
         _cluster_by_address(tmp_path, (), prefix) as address,
         Client(address, timeout=30) as client,
     ):
         client.wait_for_workers(2, timeout=60)
-        sees = client.run(Path(tmp_path).exists)
+        sees = client.run(marker.exists)
         assert sorted(sees.values()) == [False, True]
         blind = next(w for w, seen in sees.items() if not seen)
         (tmp_path / _TOKEN).write_text("ours")
@@ -388,14 +390,16 @@ def test_a_run_too_large_for_the_disk_is_refused_before_it_starts(tmp_path) -> N
 
 
 def test_the_cli_names_draws_when_the_scratch_disk_is_too_small(tmp_path) -> None:
-    """`lahar run` with its store on a real 64 MiB tmpfs (a private /tmp): 10^5 draws of 121
+    """`lahar run` with its store on a real 64 MiB tmpfs (a private folder): 10^5 draws of 121
     entities need 0.64 GiB of scratch space; one line naming --draws, exit code 1."""
-    prefix = _private_tmp("64m")
+    small = tmp_path / "small"
+    small.mkdir()
+    prefix = _private_dir(small, "64m")
     if prefix is None:
         pytest.skip("no unprivileged mount namespaces here (unshare)")
     lahar = shutil.which("lahar", path=str(Path(sys.executable).parent))
     assert lahar is not None
-    args = ["run", "-s", SPEC.name, "--draws", "100000", "--store", "/tmp/s.duckdb"]
+    args = ["run", "-s", SPEC.name, "--draws", "100000", "--store", str(small / "s.duckdb")]
     out = subprocess.run(
         [*prefix, lahar, *args, "--no-report"],
         capture_output=True,
@@ -408,7 +412,8 @@ def test_the_cli_names_draws_when_the_scratch_disk_is_too_small(tmp_path) -> Non
     assert len(lines) == 1, out.stderr
     assert re.fullmatch(
         r"error: Invalid value for --draws: must be at most \d+ here: 100000 draws need "
-        r"0\.64 GiB of scratch space in /tmp, which has [\d.]+ GiB free \(keeping 0\.06 GiB "
+        r"0\.64 GiB of scratch space in " + re.escape(str(small)) + r", which has [\d.]+ GiB "
+        r"free \(keeping 0\.06 GiB "
         r"spare\)\. Got 100000 instead\.",
         lines[0],
     ), lines[0]
