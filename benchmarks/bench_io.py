@@ -16,8 +16,10 @@ Systems (fixed seeds):
 4. ``--large``: the 10^4-sector table against ``numpy.linalg.solve`` per scenario (timed on
    a few scenarios and extrapolated, printed as such) and a dense batched LU.
 
-Each lahar and pymrio figure is the best of ``--repeat`` warm calls and the first call in a
-fresh interpreter (imports and data excluded). pymrio is the ``bench`` extra
+lahar and pymrio's way are timed side by side, their calls alternating (so that the load of a
+shared machine falls on both alike): warm = the median of ``--repeat`` calls each (the best is
+printed beside it), first call = the median over ``--first`` fresh interpreters each
+(imports and data excluded), also alternating. pymrio is the ``bench`` extra
 (``pip install -e '.[bench]'``); without it its columns are skipped with a message.
 
 Run: ``python benchmarks/bench_io.py`` (``--quick`` for S = 10^3 on BEA and a 2,000-sector
@@ -125,24 +127,48 @@ def pymrio_way(a):
     return lambda f: calc_L(dense) @ f
 
 
-def compare(label: str, kind: str, a, f, repeat: int, n: int = 0) -> dict[str, float]:
-    """lahar against pymrio's way on one table: warm (best of) and first call."""
+def alternating(fns: dict[str, object], repeat: int) -> dict[str, list[float]]:
+    """Seconds of ``repeat`` calls of each function, the functions taking turns."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t)
+    return times
+
+
+def compare(
+    label: str, kind: str, a, f, repeat: int, n: int = 0, first: int = 3
+) -> dict[str, float]:
+    """lahar against pymrio's way on one table, side by side: warm and first call (medians)."""
     S = f.shape[1]
-    t_lahar, x = best_of(lambda: leontief(a, f), repeat)
-    first_lahar = first_call(kind, "lahar", S, n)
+    x = leontief(a, f)
+    who = {"lahar": lambda: leontief(a, f)}
+    if calc_L is not None:
+        x_pym = pymrio_way(a)(f)
+        who["pymrio"] = lambda: pymrio_way(a)(f)
+    warm = alternating(who, repeat)
+    firsts: dict[str, list[float]] = {k: [] for k in who}
+    for _ in range(first):
+        for k in who:
+            firsts[k].append(first_call(kind, k, S, n))
+    t_lahar, first_lahar = float(np.median(warm["lahar"])), float(np.median(firsts["lahar"]))
     print(
-        f"[{label}] lahar leontief: {t_lahar * 1e3:9.2f} ms warm, first call {first_lahar * 1e3:9.2f} ms"
+        f"[{label}] lahar leontief: {t_lahar * 1e3:9.2f} ms warm (median of {repeat}; best "
+        f"{min(warm['lahar']) * 1e3:.2f}), first call {first_lahar * 1e3:9.2f} ms (median of "
+        f"{first})"
     )
     out = {"lahar": t_lahar, "lahar_first": first_lahar}
     if calc_L is None:
         print(f"[{label}] pymrio: skipped (not installed; pip install -e '.[bench]')")
         return out
-    t_pym, x_pym = best_of(lambda: pymrio_way(a)(f), repeat)
-    first_pym = first_call(kind, "pymrio", S, n)
+    t_pym, first_pym = float(np.median(warm["pymrio"])), float(np.median(firsts["pymrio"]))
     err = np.abs(x - x_pym).max() / np.abs(x_pym).max()
     print(
-        f"[{label}] pymrio's way (calc_L + L @ Y): {t_pym * 1e3:9.2f} ms warm, first call "
-        f"{first_pym * 1e3:9.2f} ms (max rel. diff {err:.1e})"
+        f"[{label}] pymrio's way (calc_L + L @ Y): {t_pym * 1e3:9.2f} ms warm (best "
+        f"{min(warm['pymrio']) * 1e3:.2f}), first call {first_pym * 1e3:9.2f} ms (max rel. "
+        f"diff {err:.1e})"
     )
     print(
         f"[{label}] lahar / pymrio speed-up: {t_pym / t_lahar:.2f}x warm, "
@@ -177,7 +203,8 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=10_000, help="S for the BEA table")
     ap.add_argument("--sectors", type=int, default=4_000, help="sparse table size")
     ap.add_argument("--sparse-scenarios", type=int, default=1_000)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=21, help="warm calls of each side (median)")
+    ap.add_argument("--first", type=int, default=3, help="fresh interpreters of each side")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--crossover", action="store_true", help="sweep the table size")
     ap.add_argument("--large", action="store_true", help="10^4 sectors vs per-scenario solves")
@@ -198,7 +225,7 @@ def main() -> None:
     n = a.shape[0]
     f = rng.normal(size=(n, S))
     label = f"BEA {n} industries, S={S}"
-    bea = compare(label, "bea", a, f, args.repeat)
+    bea = compare(label, "bea", a, f, args.repeat, first=args.first)
     m = np.eye(n) - a
 
     def loop() -> np.ndarray:
@@ -218,7 +245,7 @@ def main() -> None:
     a_sp = synthetic_sparse(ns)
     f_sp = rng.normal(size=(ns, Ss))
     label = f"synthetic {ns} sectors, nnz {a_sp.nnz:,}, S={Ss}"
-    sparse = compare(label, "sparse", a_sp, f_sp, min(args.repeat, 3), n=ns)
+    sparse = compare(label, "sparse", a_sp, f_sp, min(args.repeat, 3), n=ns, first=args.first)
     x = leontief(a_sp, f_sp[:, :5])
     resid = np.abs((x - a_sp @ x) - f_sp[:, :5]).max()
     print(f"[{label}] residual of lahar's solution: {resid:.1e}")
