@@ -454,3 +454,27 @@ def test_mini_fixture_is_what_the_tests_read():
         ("F1", "nvidia", "100000000000"),
         ("F2", "nvidia", "60000000000"),
     ]
+
+
+def test_network_chart_sizes_nodes_by_systemic_importance(client, mini_client) -> None:
+    from lahar.data import load_network, load_parameters
+    from lahar.scenarios import rank
+
+    fig = _get(client, "/api/figures/network")  # the shipped dataset
+    nodes = [t for t in fig["data"] if t.get("name", "").endswith("(firms)")]
+    sizes = [
+        (s, text) for t in nodes for s, text in zip(t["marker"]["size"], t["text"], strict=True)
+    ]
+    biggest = max(sizes)[1]
+    params = load_parameters()
+    top = rank(load_network(params=params), params).iloc[0]["entity"]
+    assert f"({top}, " in biggest  # the firm whose failure alone hurts most is the largest node
+    # the mini dataset has no balance sheets: no ranking, every node the same size
+    mini = _get(mini_client, "/api/figures/network")
+    mini_sizes = {
+        s
+        for t in mini["data"]
+        if t.get("name", "").endswith("(firms)")
+        for s in t["marker"]["size"]
+    }
+    assert len(mini_sizes) == 1

@@ -13,9 +13,11 @@ import plotly.graph_objects as go
 
 from lahar.analytics import circularity as circ
 from lahar.data import ParameterSet, status_weights
+from lahar.errors import LaharError
 from lahar.network import Network
 from lahar.report import figures as fg
 from lahar.report.runs import StoredRun
+from lahar.scenarios import rank
 
 __all__ = ["DATASET_FIGURES", "RUN_FIGURES", "compare_figure", "dataset_figure", "run_figure"]
 
@@ -40,6 +42,18 @@ RUN_FIGURES: dict[str, str] = {
 """Charts of one scenario run: name -> title."""
 
 
+def _importance(net: Network, params: ParameterSet) -> pd.Series | None:
+    """Losses each firm's failure alone causes: the network chart's node sizes, as in the report.
+
+    None where the data cannot carry the cascade (a firm without a balance sheet): every node
+    the same size then.
+    """
+    try:
+        return rank(net, params).set_index("entity")["loss_caused"]
+    except LaharError:
+        return None
+
+
 def dataset_figure(
     name: str, net: Network, params: ParameterSet, tables: Mapping[str, pd.DataFrame]
 ) -> go.Figure:
@@ -57,7 +71,7 @@ def dataset_figure(
         :func:`lahar.report.all_tables` of the network.
     """
     builders: dict[str, Callable[[], go.Figure]] = {
-        "network": lambda: fg.network_figure(net),
+        "network": lambda: fg.network_figure(net, importance=_importance(net, params)),
         "circular_flows": lambda: fg.circular_flows_figure(
             circ.max_circulation(circ.money_flows(net, status_weights=status_weights(params))),
             net.entities["name"].astype(str).tolist(),
