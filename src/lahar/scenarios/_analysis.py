@@ -305,12 +305,11 @@ def sensitivity(
 
     Examples
     --------
-    >>> from lahar.data import load_network, load_parameters
-    >>> from lahar.data import load_bea
+    >>> from lahar.data import load_network, load_parameters, scenario_table
     >>> from lahar.scenarios import builtin_scenario, make_context
     >>> p = load_parameters()
     >>> ctx = make_context(builtin_scenario("capex_cut"), load_network(params=p), p,
-    ...                    load_bea(2023, domestic=True))
+    ...                    scenario_table())
     >>> res = sensitivity(ctx, outcomes=["gdp_change"], n=64)
     >>> row = res.indices.set_index("factor").loc["capex_cut.cut"]
     >>> round(float(row["S1"]), 2), round(float(row["ST"]), 2)  # GDP is linear in the cut
@@ -687,12 +686,11 @@ def reverse_stress(
 
     Examples
     --------
-    >>> from lahar.data import load_network, load_parameters
-    >>> from lahar.data import load_bea
+    >>> from lahar.data import load_network, load_parameters, scenario_table
     >>> from lahar.scenarios import builtin_scenario, make_context
     >>> p = load_parameters()
     >>> ctx = make_context(builtin_scenario("openai_pays_40"), load_network(params=p), p,
-    ...                    load_bea(2023, domestic=True))
+    ...                    scenario_table())
     >>> r = reverse_stress(ctx, "partial_payment.paid_share", "loss_commitments>100e9",
     ...                    bounds=(0, 1))
     >>> r.direction, r.exact, round(r.threshold, 3)  # suppliers lose > $100B below this share
